@@ -1,0 +1,64 @@
+"""The ``safetrail`` command.
+
+    safetrail serve [--bind ADDRESS] [--workers N] [--reload]
+    safetrail migrate
+    safetrail demo --username U --password P
+    safetrail <any django-admin command>
+
+Every verb runs with ``safetrail.settings`` unless DJANGO_SETTINGS_MODULE says
+otherwise, so the same command works on a laptop and in production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _django(argv: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safetrail.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["safetrail", *argv])
+
+
+def _serve(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="safetrail serve", description="Run the web app.")
+    parser.add_argument("--bind", default=os.environ.get("SAFETRAIL_BIND", "127.0.0.1:8000"))
+    parser.add_argument(
+        "--workers", type=int, default=int(os.environ.get("SAFETRAIL_WORKERS", "2"))
+    )
+    parser.add_argument("--reload", action="store_true", help="restart when the code changes")
+    options = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safetrail.settings")
+    import django
+
+    django.setup()  # fail here, with Django's message, if the settings are wrong
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = [
+        "gunicorn",
+        "--config",
+        "python:safetrail.gunicorn_conf",
+        "--bind",
+        options.bind,
+        "--workers",
+        str(options.workers),
+        *(["--reload"] if options.reload else []),
+        "safetrail.wsgi:application",
+    ]
+    run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "serve":
+        _serve(args[1:])
+    else:
+        _django(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,12 @@
+"""Gunicorn settings used by ``safetrail serve``.
+
+The access log leaves out the client address and the query string; the logger
+class runs every gunicorn message through the same scrubbing filter as Django's.
+"""
+
+accesslog = "-"
+errorlog = "-"
+access_log_format = '"%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+logger_class = "safetrail.safety.gunicorn_logging.ScrubbedLogger"
+forwarded_allow_ips = "127.0.0.1,::1"
+timeout = 120

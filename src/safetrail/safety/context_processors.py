@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse, translate_url
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+
+def _switch_links(request: HttpRequest) -> list[dict[str, Any]]:
+    current = translation.get_language()
+    links = []
+    for code, name in (("en", "English"), ("cy", "Cymraeg")):
+        url = translate_url(request.path, code)
+        if url == request.path and code != current:
+            with translation.override(code):
+                url = reverse("advice:home")
+        links.append({"code": code, "name": name, "url": url, "current": code == current})
+    return links
+
+
+def safety(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "site_name": settings.SAFETRAIL_SITE_NAME,
+        "neutral_title": settings.SAFETRAIL_PAGE_TITLE,
+        "descriptive_titles": settings.SAFETRAIL_DESCRIPTIVE_TITLES,
+        "csp_nonce": getattr(request, "csp_nonce", ""),
+        "language_links": _switch_links(request),
+        "exit_label": _("Exit this page"),
+    }

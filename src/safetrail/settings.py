@@ -1,0 +1,197 @@
+"""Django settings for Safetrail, read from the environment.
+
+The README lists every variable. Defaults give a local SQLite install that
+works with no set-up; production sets DATABASE_URL, SECRET_KEY and
+ALLOWED_HOSTS and leaves SAFETRAIL_HTTPS on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from safetrail.env import env_bool, env_int, env_list, env_str, secret_key
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = PACKAGE_DIR.parent.parent
+
+DATA_DIR = Path(env_str("SAFETRAIL_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = secret_key(DATA_DIR)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+# --- Safetrail's own settings -------------------------------------------------
+
+SAFETRAIL_SITE_NAME = env_str("SAFETRAIL_SITE_NAME", "Safetrail")
+# A neutral title, so a tab or the history list does not say what this site is.
+SAFETRAIL_PAGE_TITLE = env_str("SAFETRAIL_PAGE_TITLE", "Notes")
+# Page titles name the page only when an operator turns this on: a title ends
+# up in the browser's history and tab list, where someone else may see it.
+SAFETRAIL_DESCRIPTIVE_TITLES = env_bool("SAFETRAIL_DESCRIPTIVE_TITLES", False)
+SAFETRAIL_EXIT_URL = env_str("SAFETRAIL_EXIT_URL", "https://www.bbc.co.uk/news")
+SAFETRAIL_HTTPS = env_bool("SAFETRAIL_HTTPS", True)
+SAFETRAIL_SUPPORT_SERVICES_FILE = Path(
+    env_str(
+        "SAFETRAIL_SUPPORT_SERVICES_FILE", str(PACKAGE_DIR / "advice" / "data" / "services.json")
+    )
+)
+
+# --- Django -------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "safetrail.safety",
+    "safetrail.advice",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "safetrail.safety.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "safetrail.safety.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "safetrail.urls"
+WSGI_APPLICATION = "safetrail.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "safetrail.safety.context_processors.safety",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'safetrail.sqlite3'}"),
+        conn_max_age=env_int("SAFETRAIL_DB_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    # WAL lets readers and one writer work at once; IMMEDIATE avoids
+    # "database is locked" errors on upgrades from read to write.
+    DATABASES["default"]["OPTIONS"].update(
+        {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Languages ----------------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("cy", _("Welsh"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/London"
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "language"
+LANGUAGE_COOKIE_SECURE = SAFETRAIL_HTTPS
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Static files -------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "build" / "collected-static"
+STATICFILES_DIRS = [
+    ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
+    BASE_DIR / "build" / "static",
+]
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "files"},
+    },
+    "staticfiles": {"BACKEND": "safetrail.safety.static.StaticStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Sessions, cookies and HTTPS ---------------------------------------------
+
+SESSION_COOKIE_NAME = "session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("SAFETRAIL_SESSION_MAX_AGE", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_NAME = "csrftoken"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_FAILURE_VIEW = "safetrail.safety.views.csrf_failure"
+
+SESSION_COOKIE_SECURE = SAFETRAIL_HTTPS
+CSRF_COOKIE_SECURE = SAFETRAIL_HTTPS
+SECURE_SSL_REDIRECT = SAFETRAIL_HTTPS and env_bool("SAFETRAIL_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+if env_bool("SAFETRAIL_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SAFETRAIL_HSTS_SECONDS", 63072000) if SAFETRAIL_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SAFETRAIL_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SAFETRAIL_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# --- Logging ------------------------------------------------------------------
+# Nothing that identifies a visitor is ever written: no IP addresses, no query
+# strings, no request bodies. The filter scrubs every record on every handler.
+
+LOG_LEVEL = env_str("SAFETRAIL_LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"scrub": {"()": "safetrail.safety.logging.ScrubFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["scrub"],
+            "formatter": "plain",
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "gunicorn.error": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
+}
+# Django mails tracebacks with request details to ADMINS; Safetrail never does.
+ADMINS: list[tuple[str, str]] = []

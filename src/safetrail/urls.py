@@ -1,0 +1,16 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("safetrail.safety.urls")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("safetrail.advice.urls")),
+    prefix_default_language=False,
+)
+
+handler400 = "safetrail.safety.views.bad_request"
+handler403 = "safetrail.safety.views.permission_denied"
+handler404 = "safetrail.safety.views.page_not_found"
+handler500 = "safetrail.safety.views.server_error"
