@@ -8,7 +8,11 @@ import sys
 
 
 def production_environment(tmp_path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SAFETRAIL_")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("SAFETRAIL_") and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "safetrail.settings",
