@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := safetrail.settings
 
-.PHONY: help setup python-deps assets messages run demo test lint test-sqlite test-postgres test-browser system-deps clean
+.PHONY: help setup python-deps python-dev-deps assets messages run test lint test-sqlite test-postgres test-browser clean
 
 help:
 	@echo "make run    install everything, migrate SQLite and start http://$(HOST):$(PORT)"
@@ -27,6 +27,9 @@ $(BIN)/uv:
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
 
 python-deps: $(BIN)/uv
+	$(BIN)/uv sync --frozen --inexact --quiet --no-dev
+
+python-dev-deps: $(BIN)/uv
 	$(BIN)/uv sync --frozen --inexact --quiet
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -35,7 +38,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 assets: node_modules/.package-lock.json python-deps messages
-	npm run --silent build:css
+	npm run --silent build
 	$(BIN)/python -m django collectstatic --noinput --verbosity 0
 
 messages: python-deps
@@ -52,7 +55,7 @@ run: setup
 
 # --- checks -------------------------------------------------------------------
 
-test: setup
+test: setup python-dev-deps
 	@scripts/ensure-system.sh chromium postgres
 	$(MAKE) --no-print-directory lint test-sqlite test-postgres test-browser
 

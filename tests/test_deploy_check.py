@@ -66,3 +66,19 @@ def test_generated_secret_key_is_private_and_stable(tmp_path):
     assert first == second
     assert len(first) >= 50
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_deploy_check_warns_when_secret_key_was_generated(tmp_path):
+    env = production_environment(tmp_path)
+    del env["SECRET_KEY"]
+
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "safetrail.W001" in result.stdout + result.stderr

@@ -15,6 +15,8 @@ import argparse
 import os
 import sys
 
+from safetrail.env import ConfigurationError, env_int, env_str
+
 
 def _django(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safetrail.settings")
@@ -25,10 +27,13 @@ def _django(argv: list[str]) -> None:
 
 def _serve(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="safetrail serve", description="Run the web app.")
-    parser.add_argument("--bind", default=os.environ.get("SAFETRAIL_BIND", "127.0.0.1:8000"))
-    parser.add_argument(
-        "--workers", type=int, default=int(os.environ.get("SAFETRAIL_WORKERS", "2"))
-    )
+    try:
+        bind = env_str("SAFETRAIL_BIND", "127.0.0.1:8000")
+        workers = env_int("SAFETRAIL_WORKERS", 2)
+    except ConfigurationError as error:
+        parser.error(str(error))
+    parser.add_argument("--bind", default=bind)
+    parser.add_argument("--workers", type=int, default=workers)
     parser.add_argument("--reload", action="store_true", help="restart when the code changes")
     options = parser.parse_args(argv)
 

@@ -20,6 +20,7 @@ BASE_DIR = PACKAGE_DIR.parent.parent
 DATA_DIR = Path(env_str("SAFETRAIL_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_key(DATA_DIR)
+SAFETRAIL_SECRET_KEY_GENERATED = not env_str("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 # --- Safetrail's own settings -------------------------------------------------
@@ -38,6 +39,16 @@ SAFETRAIL_SUPPORT_SERVICES_FILE = Path(
     )
 )
 
+# Signing in and the vault. Argon2id costs are stored with each wrapped key,
+# so raising them later only affects keys wrapped from then on.
+SAFETRAIL_KDF_MEMORY_KIB = env_int("SAFETRAIL_KDF_MEMORY_KIB", 131072)
+SAFETRAIL_KDF_PASSES = env_int("SAFETRAIL_KDF_PASSES", 3)
+SAFETRAIL_KDF_LANES = env_int("SAFETRAIL_KDF_LANES", 1)
+SAFETRAIL_IDLE_TIMEOUT_SECONDS = env_int("SAFETRAIL_IDLE_TIMEOUT_MINUTES", 15) * 60
+SAFETRAIL_IDLE_WARNING_SECONDS = env_int("SAFETRAIL_IDLE_WARNING_SECONDS", 120)
+SAFETRAIL_VAULT_COOKIE_NAME = "vault"
+SAFETRAIL_DEVICE_COOKIE_NAME = "device"
+
 # --- Django -------------------------------------------------------------------
 
 INSTALLED_APPS = [
@@ -48,13 +59,26 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "safetrail.safety",
+    "safetrail.vault",
+    "safetrail.accounts",
     "safetrail.advice",
+]
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:sign_in"
+LOGIN_REDIRECT_URL = "accounts:home"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "safetrail.safety.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outermost after static files, so every response below it (redirects and
+    # early answers from other middleware included) is marked no-store.
+    "safetrail.safety.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,7 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "safetrail.safety.middleware.NoStoreMiddleware",
+    "safetrail.accounts.middleware.AccountSessionMiddleware",
 ]
 
 ROOT_URLCONF = "safetrail.urls"
@@ -118,18 +142,14 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/London"
 USE_TZ = True
-LANGUAGE_COOKIE_NAME = "language"
-LANGUAGE_COOKIE_SECURE = SAFETRAIL_HTTPS
-LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Static files -------------------------------------------------------------
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "build" / "collected-static"
-STATICFILES_DIRS = [
-    ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
-    BASE_DIR / "build" / "static",
-]
+# Built by `make assets`: our stylesheet, and the few files we serve from the
+# front-end packages (copied by scripts/copy-assets.mjs, nothing else of them).
+STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -138,9 +158,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "safetrail.safety.static.StaticStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 # --- Sessions, cookies and HTTPS ---------------------------------------------
 
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_NAME = "session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -155,7 +177,8 @@ SESSION_COOKIE_SECURE = SAFETRAIL_HTTPS
 CSRF_COOKIE_SECURE = SAFETRAIL_HTTPS
 SECURE_SSL_REDIRECT = SAFETRAIL_HTTPS and env_bool("SAFETRAIL_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
-if env_bool("SAFETRAIL_BEHIND_PROXY", False):
+SAFETRAIL_BEHIND_PROXY = env_bool("SAFETRAIL_BEHIND_PROXY", False)
+if SAFETRAIL_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SAFETRAIL_HSTS_SECONDS", 63072000) if SAFETRAIL_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SAFETRAIL_HSTS_INCLUDE_SUBDOMAINS", True)
@@ -186,11 +209,11 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # gunicorn's own loggers keep gunicorn's handlers, scrubbed by the same
+    # filter (see safety/gunicorn_logging.py).
     "loggers": {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "gunicorn.error": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "gunicorn.access": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
     },
 }
 # Django mails tracebacks with request details to ADMINS; Safetrail never does.

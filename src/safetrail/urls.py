@@ -7,6 +7,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", include("safetrail.advice.urls")),
+    path("", include("safetrail.accounts.urls")),
     prefix_default_language=False,
 )
 

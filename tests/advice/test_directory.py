@@ -50,6 +50,8 @@ def test_a_valid_file_loads(tmp_path):
         (lambda d: d["services"][0].update(website="https://x.example"), "without http://"),
         (lambda d: d["services"][0].update(phone=""), "needs a phone number"),
         (lambda d: d["services"].append(copy.deepcopy(d["services"][0])), "appears twice"),
+        (lambda d: d["services"][0].update(category=["help"]), "has a category"),
+        (lambda d: d["services"][0].update(hour={"en": "9 to 5"}), "does not know: \\['hour'\\]"),
     ],
 )
 def test_a_broken_file_is_rejected_with_a_message_naming_the_problem(change, message):

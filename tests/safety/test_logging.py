@@ -15,6 +15,8 @@ from safetrail.safety.logging import ScrubFilter, scrub
         ("from 2001:db8::7 now", "from [address] now"),
         ("from ::1", "from [address]"),
         ("peer 198.51.100.4:51234 closed", "peer [address] closed"),
+        ("connection from 10.0.0.1.", "connection from [address]."),
+        ("from 2001:db8::1.", "from [address]."),
         ("see https://example.org/a?b=c", "see https://example.org/a"),
         ("Is it safe? yes", "Is it safe? yes"),
         ("at 12:30:45 on 2026-11-25", "at 12:30:45 on 2026-11-25"),

@@ -19,6 +19,9 @@ from django.utils import translation
 LANGUAGES = ("en", "cy")
 TEXT_FIELDS = ("name", "description")
 OPTIONAL_TEXT_FIELDS = ("hours",)
+KNOWN_SERVICE_FIELDS = {
+    "key", "category", "phone", "text_phone", "website", *TEXT_FIELDS, *OPTIONAL_TEXT_FIELDS
+}
 
 
 class DirectoryError(ImproperlyConfigured):
@@ -109,7 +112,11 @@ def parse(data: object, source: str = "the support-services file") -> Directory:
         if key in seen:
             raise DirectoryError(f"{where} appears twice.")
         seen.add(key)
-        if raw.get("category") not in categories:
+        unknown = set(raw) - KNOWN_SERVICE_FIELDS
+        if unknown:
+            raise DirectoryError(f"{where} has fields this version does not know: {sorted(unknown)}.")
+        category = raw.get("category")
+        if not isinstance(category, str) or category not in categories:
             raise DirectoryError(f'{where} has a category that is not in "categories".')
         texts = {
             field: _text_map(raw.get(field), f"{where}, {field}", required=True)

@@ -5,3 +5,6 @@ class SafetyConfig(AppConfig):
     name = "safetrail.safety"
     label = "safety"
     verbose_name = "Safety shell"
+
+    def ready(self) -> None:
+        from safetrail.safety import checks  # noqa: F401  (registers the checks)

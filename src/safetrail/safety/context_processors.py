@@ -29,4 +29,6 @@ def safety(request: HttpRequest) -> dict[str, Any]:
         "csp_nonce": getattr(request, "csp_nonce", ""),
         "language_links": _switch_links(request),
         "exit_label": _("Exit this page"),
+        "idle_timeout_seconds": settings.SAFETRAIL_IDLE_TIMEOUT_SECONDS,
+        "idle_warning_seconds": settings.SAFETRAIL_IDLE_WARNING_SECONDS,
     }

@@ -35,11 +35,17 @@ def _looks_like_address(token: str) -> bool:
     return _is_address(candidate)
 
 
+def _replace_address(match: re.Match[str]) -> str:
+    token = match.group(0)
+    # A full stop or colon after an address ends the sentence; it is not part of it.
+    core = token.rstrip(".:")
+    if _looks_like_address(core):
+        return "[address]" + token[len(core) :]
+    return token
+
+
 def scrub(text: str) -> str:
-    text = _QUERY.sub(r"\1", text)
-    return _ADDRESS_CANDIDATE.sub(
-        lambda match: "[address]" if _looks_like_address(match.group(0)) else match.group(0), text
-    )
+    return _ADDRESS_CANDIDATE.sub(_replace_address, _QUERY.sub(r"\1", text))
 
 
 class ScrubFilter(logging.Filter):

@@ -1,0 +1,170 @@
+"""The three-persona authorisation walk: every URL, as its owner, another
+signed-in person and an anonymous visitor.
+
+Every URL pattern the project has is listed in ``ROUTES`` with who may use it
+and how to build its address for the owner's things. ``test_authorisation``
+walks them all; ``test_every_url_is_in_the_walk`` fails when a pattern is not
+listed, so a new view cannot escape. Later features add their routes here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from django.test import Client
+from django.urls import get_resolver, reverse
+
+from safetrail.accounts import services
+from safetrail.accounts.models import Membership, User, UserSession
+
+PASSWORD = "correct horse battery staple"
+
+
+class Access(Enum):
+    PUBLIC = "anyone, signed in or not; shows nobody's data"
+    OWNER = "only the signed-in person whose things these are"
+    ORGANISATION_ADMIN = "only an administrator of the organisation"
+
+
+@dataclass
+class Persona:
+    name: str
+    client: Client
+    user: User | None = None
+    marker: str = ""
+
+
+@dataclass
+class World:
+    owner: Persona
+    other: Persona
+    anonymous: Persona
+    owner_session_id: str = ""
+    owner_invitation_id: str = ""
+    owner_member_id: int = 0
+    invitation_token: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _signed_in_persona(name: str, username: str) -> Persona:
+    client = Client()
+    user, _, _ = services.account_create(username=username, password=PASSWORD)
+    services.recovery_code_confirm(user=user)
+    response = client.post(
+        reverse("accounts:sign_in"), {"username": username, "password": PASSWORD}
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    return Persona(name=name, client=client, user=user, marker=username)
+
+
+def build_world() -> World:
+    """Two people with their own things, each an organisation admin, and a visitor."""
+    owner = _signed_in_persona("owner", "owner-alice")
+    other = _signed_in_persona("other", "other-bob")
+    world = World(owner=owner, other=other, anonymous=Persona("anonymous", Client()))
+    # The organisation's name is not secret from someone holding its invitation.
+    organisation = services.organisation_create(name="First organisation", admin=owner.user)
+    services.organisation_create(name="Second organisation", admin=other.user)
+    world.invitation_token = services.invitation_create(
+        organisation=organisation, created_by=owner.user, note="note-of-owner-alice"
+    )
+    world.owner_invitation_id = str(organisation.invitations.get().id)
+    member, _, _ = services.account_create(username="member-carol", password=PASSWORD)
+    Membership.objects.create(user=member, organisation=organisation)
+    world.owner_member_id = member.pk
+    # The owner is also signed in on a second device, which the walk may sign out.
+    second_device = Client()
+    second_device.post(
+        reverse("accounts:sign_in"), {"username": owner.marker, "password": PASSWORD}
+    )
+    world.extra["owner_second_device"] = second_device
+    world.owner_session_id = str(
+        UserSession.objects.filter(user=owner.user)
+        .exclude(session_key=owner.client.session.session_key)
+        .get()
+        .id
+    )
+    return world
+
+
+@dataclass(frozen=True)
+class Route:
+    access: Access
+    build: Callable[[World], str]
+    methods: tuple[str, ...] = ("get",)
+    names_an_object: bool = False  # the URL carries the id of one of the owner's things
+
+
+def _url(name: str, *args) -> Callable[[World], str]:
+    return lambda world: reverse(name, args=[arg(world) if callable(arg) else arg for arg in args])
+
+
+ROUTES: dict[str, Route] = {
+    # the safety shell and advice
+    "safety:exit": Route(Access.PUBLIC, _url("safety:exit")),
+    "safety:health": Route(Access.PUBLIC, _url("safety:health")),
+    "advice:home": Route(Access.PUBLIC, _url("advice:home")),
+    "advice:in_danger": Route(Access.PUBLIC, _url("advice:in_danger")),
+    "advice:leaving_quickly": Route(Access.PUBLIC, _url("advice:leaving_quickly")),
+    "advice:support": Route(Access.PUBLIC, _url("advice:support")),
+    "advice:page": Route(Access.PUBLIC, _url("advice:page", "keep-a-diary")),
+    # accounts: pages for people who are not signed in
+    "accounts:sign_up": Route(Access.PUBLIC, _url("accounts:sign_up")),
+    "accounts:sign_in": Route(Access.PUBLIC, _url("accounts:sign_in")),
+    "accounts:sign_in_code": Route(Access.PUBLIC, _url("accounts:sign_in_code")),
+    "accounts:recover": Route(Access.PUBLIC, _url("accounts:recover")),
+    "accounts:join": Route(Access.PUBLIC, _url("accounts:join", lambda w: w.invitation_token)),
+    # accounts: the signed-in person's own
+    "accounts:home": Route(Access.OWNER, _url("accounts:home")),
+    "accounts:sign_out": Route(Access.OWNER, _url("accounts:sign_out"), ("post",)),
+    "accounts:recovery_code_confirm": Route(Access.OWNER, _url("accounts:recovery_code_confirm")),
+    "accounts:recovery_code_new": Route(
+        Access.OWNER, _url("accounts:recovery_code_new"), ("post",)
+    ),
+    "accounts:password_change": Route(Access.OWNER, _url("accounts:password_change")),
+    "accounts:delete": Route(Access.OWNER, _url("accounts:delete")),
+    "accounts:sessions": Route(Access.OWNER, _url("accounts:sessions")),
+    "accounts:sessions_end_others": Route(
+        Access.OWNER, _url("accounts:sessions_end_others"), ("post",)
+    ),
+    "accounts:session_end": Route(
+        Access.OWNER, _url("accounts:session_end", lambda w: w.owner_session_id), ("post",), True
+    ),
+    "accounts:history": Route(Access.OWNER, _url("accounts:history")),
+    "accounts:session_status": Route(Access.OWNER, _url("accounts:session_status")),
+    "accounts:keep_alive": Route(Access.OWNER, _url("accounts:keep_alive"), ("post",)),
+    "accounts:two_step_setup": Route(Access.OWNER, _url("accounts:two_step_setup")),
+    "accounts:two_step_disable": Route(Access.OWNER, _url("accounts:two_step_disable")),
+    "accounts:backup_codes": Route(Access.OWNER, _url("accounts:backup_codes")),
+    # organisations
+    "accounts:organisation": Route(Access.ORGANISATION_ADMIN, _url("accounts:organisation")),
+    "accounts:invitation_revoke": Route(
+        Access.ORGANISATION_ADMIN,
+        _url("accounts:invitation_revoke", lambda w: w.owner_invitation_id),
+        ("post",),
+        True,
+    ),
+    "accounts:member_remove": Route(
+        Access.ORGANISATION_ADMIN,
+        _url("accounts:member_remove", lambda w: w.owner_member_id),
+        ("post",),
+        True,
+    ),
+}
+
+
+def all_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def collect(resolver, namespace: str = "") -> None:
+        for pattern in resolver.url_patterns:
+            if hasattr(pattern, "url_patterns"):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                collect(pattern, inner)
+            elif pattern.name:
+                names.add(f"{namespace}{pattern.name}")
+
+    collect(get_resolver())
+    return names

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VaultProbeConfig(AppConfig):
+    name = "tests.vaultprobe"
+    label = "vaultprobe"
