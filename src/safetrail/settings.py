@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "safetrail.accounts.middleware.AccountSessionMiddleware",
+    "safetrail.vault.middleware.VaultErrorMiddleware",
 ]
 
 ROOT_URLCONF = "safetrail.urls"

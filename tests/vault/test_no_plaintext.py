@@ -44,9 +44,12 @@ def person_with_records(tmp_path):
     user, _, _ = accounts.account_create(username="dana", password=PASSWORD)
     accounts.recovery_code_confirm(user=user)
     browser = Client()
-    assert browser.post(
-        reverse("accounts:sign_in"), {"username": "dana", "password": PASSWORD}
-    ).status_code == 302
+    assert (
+        browser.post(
+            reverse("accounts:sign_in"), {"username": "dana", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
     account_key = vault.account_key_from_password(user=user, password=PASSWORD)
     case_id, case_key = vault.content_key_create(owner=user, account_key=account_key)
     record_id = uuid.uuid4()
@@ -56,7 +59,10 @@ def person_with_records(tmp_path):
         id=record_id,
         case_id=case_id,
         sealed=vault.record_seal(
-            key=case_key, table="vaultprobe_proberecord", row_id=record_id, case_id=case_id,
+            key=case_key,
+            table="vaultprobe_proberecord",
+            row_id=record_id,
+            case_id=case_id,
             data={"what_happened": MARKER, "file_name": f"{MARKER}.jpg"},
         ),
         file_name=name,
@@ -68,13 +74,16 @@ def person_with_records(tmp_path):
 
 
 def test_records_open_for_their_owner_only_while_signed_in(person_with_records):
-    user, browser, record_id = person_with_records
+    user, _, record_id = person_with_records
     record = ProbeRecord.objects.get(id=record_id)
     account_key = vault.account_key_from_password(user=user, password=PASSWORD)
     case_key = vault.content_key_open(holder=user, key_id=record.case_id, account_key=account_key)
 
     data = vault.record_open(
-        key=case_key, table="vaultprobe_proberecord", row_id=record.id, case_id=record.case_id,
+        key=case_key,
+        table="vaultprobe_proberecord",
+        row_id=record.id,
+        case_id=record.case_id,
         sealed=record.sealed,
     )
     file_key = vault.file_key_unwrap(
@@ -88,7 +97,7 @@ def test_records_open_for_their_owner_only_while_signed_in(person_with_records):
 
 
 def test_session_table_holds_no_key_or_marker(person_with_records):
-    user, browser, _ = person_with_records
+    user, _, _ = person_with_records
     account_key = vault.account_key_from_password(user=user, password=PASSWORD)
 
     session_rows = b"".join(

@@ -35,23 +35,26 @@ def seal(key, row_id, case_id, data, table="diary_incident"):
 
 
 def test_keyring_stores_only_wrapped_keys_with_their_parameters(alice):
-    user, account_key, code = alice
+    user, account_key, _ = alice
     keyring = Keyring.objects.get(user=user)
 
     assert account_key not in bytes(keyring.password_wrapped_key)
     assert account_key not in bytes(keyring.recovery_wrapped_key)
     assert KdfParameters.decode(keyring.password_kdf).memory_kib == 8
     assert keyring.password_kdf.startswith("argon2id$v=19$")
-    assert KdfParameters.decode(keyring.password_kdf).salt != KdfParameters.decode(
-        keyring.recovery_kdf
-    ).salt
+    assert (
+        KdfParameters.decode(keyring.password_kdf).salt
+        != KdfParameters.decode(keyring.recovery_kdf).salt
+    )
 
 
 def test_password_and_recovery_code_both_open_the_same_key(alice):
     user, account_key, code = alice
 
     assert vault.account_key_from_password(user=user, password=PASSWORD) == account_key
-    assert vault.account_key_from_recovery_code(user=user, recovery_code=code.lower()) == account_key
+    assert (
+        vault.account_key_from_recovery_code(user=user, recovery_code=code.lower()) == account_key
+    )
     with pytest.raises(VaultError):
         vault.account_key_from_password(user=user, password=PASSWORD + "x")
 
@@ -131,7 +134,7 @@ def test_someone_without_a_copy_cannot_open_a_case_key(alice, officer):
 
 def test_destroying_the_keyring_makes_everything_unreadable(alice):
     user, account_key, _ = alice
-    case_id, _ = vault.content_key_create(owner=user, account_key=account_key)
+    vault.content_key_create(owner=user, account_key=account_key)
 
     vault.keyring_destroy(user=user)
 

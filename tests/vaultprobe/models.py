@@ -14,3 +14,6 @@ class ProbeRecord(models.Model):
 
     class Meta:
         app_label = "vaultprobe"
+
+    def __str__(self) -> str:
+        return f"probe record {self.id}"

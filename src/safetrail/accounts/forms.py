@@ -68,15 +68,20 @@ class NewPasswordMixin(forms.Form):
         cleaned = super().clean()
         first, second = cleaned.get("new_password"), cleaned.get("new_password_again")
         if first and second is not None and first != second:
-            self.add_error("new_password_again", _("The two passwords are different. Type them again."))
+            self.add_error(
+                "new_password_again", _("The two passwords are different. Type them again.")
+            )
         return cleaned
 
 
 class SignUpForm(NewPasswordMixin, _Form):
     username = forms.CharField(
-        label=_("Choose a username"), max_length=150, help_text=USERNAME_HELP,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false",
-                                      "autocapitalize": "none"}),
+        label=_("Choose a username"),
+        max_length=150,
+        help_text=USERNAME_HELP,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
+        ),
     )
     field_order = ["username", "new_password", "new_password_again"]
 
@@ -89,13 +94,16 @@ class SignUpForm(NewPasswordMixin, _Form):
 
 class SignInForm(_Form):
     username = forms.CharField(
-        label=_("Username"), max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false",
-                                      "autocapitalize": "none"}),
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
+        ),
         error_messages={"required": _("Enter your username")},
     )
     password = forms.CharField(
-        label=_("Password"), strip=False,
+        label=_("Password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": _("Enter your password")},
     )
@@ -103,9 +111,11 @@ class SignInForm(_Form):
 
 class SecondStepForm(_Form):
     code = forms.CharField(
-        label=_("Code from your authenticator app, or a backup code"), max_length=40,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false",
-                                      "autocapitalize": "none"}),
+        label=_("Code from your authenticator app, or a backup code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
+        ),
         error_messages={"required": _("Enter the code")},
     )
 
@@ -119,7 +129,8 @@ class ConfirmRecoveryCodeForm(_Form):
 
 class PasswordChangeForm(NewPasswordMixin, _Form):
     current_password = forms.CharField(
-        label=_("Your current password"), strip=False,
+        label=_("Your current password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": _("Enter your current password")},
     )
@@ -138,16 +149,20 @@ class PasswordChangeForm(NewPasswordMixin, _Form):
 
 class RecoverForm(NewPasswordMixin, _Form):
     username = forms.CharField(
-        label=_("Username"), max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false",
-                                      "autocapitalize": "none"}),
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
+        ),
         error_messages={"required": _("Enter your username")},
     )
     recovery_code = forms.CharField(
-        label=_("Recovery code"), max_length=60,
+        label=_("Recovery code"),
+        max_length=60,
         help_text=_("24 letters and numbers, for example 7K2Q-9XMB-..."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
-                                      "autocapitalize": "characters"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
         error_messages={"required": _("Enter your recovery code")},
     )
     field_order = ["username", "recovery_code", "new_password", "new_password_again"]
@@ -163,7 +178,8 @@ class RecoverForm(NewPasswordMixin, _Form):
 
 class PasswordConfirmForm(_Form):
     password = forms.CharField(
-        label=_("Your password"), strip=False,
+        label=_("Your password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": _("Enter your password")},
     )
@@ -188,7 +204,8 @@ class DeleteAccountForm(PasswordConfirmForm):
 
 class TwoStepSetupForm(_Form):
     code = forms.CharField(
-        label=_("Code from your authenticator app"), max_length=10,
+        label=_("Code from your authenticator app"),
+        max_length=10,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
         error_messages={"required": _("Enter the 6-digit code from your app")},
     )
@@ -196,7 +213,9 @@ class TwoStepSetupForm(_Form):
 
 class InvitationForm(_Form):
     note = forms.CharField(
-        label=_("Who is this invitation for? (optional)"), max_length=200, required=False,
+        label=_("Who is this invitation for? (optional)"),
+        max_length=200,
+        required=False,
         help_text=_("Only your organisation's administrators see this note."),
     )
 

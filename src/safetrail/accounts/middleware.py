@@ -96,9 +96,7 @@ def _url_name(request: HttpRequest) -> str:
 
 
 def _gate_open(request: HttpRequest) -> bool:
-    return _url_name(request) in _RECOVERY_GATE_OPEN or request.path.startswith(
-        settings.STATIC_URL
-    )
+    return _url_name(request) in _RECOVERY_GATE_OPEN or request.path.startswith(settings.STATIC_URL)
 
 
 def _is_keep_alive_free(request: HttpRequest) -> bool:

@@ -39,7 +39,7 @@ from safetrail.vault.crypto import VaultError
 from safetrail.vault.models import Keyring
 
 PENDING_USER_FIELD = "accounts.pending_two_step_user"
-NEW_DEVICE_TOKEN_ATTRIBUTE = "_accounts_new_device_token"
+NEW_DEVICE_TOKEN_ATTRIBUTE = "_accounts_new_device_token"  # noqa: S105 (a name)
 SIGN_IN_LABEL = "sign-in-event"
 SESSION_LABEL = "session"
 
@@ -354,7 +354,10 @@ def totp_secret(*, user: User, account_key: bytes) -> str | None:
     if not user.totp_secret_sealed:
         return None
     data = vault.record_open(
-        key=account_key, table="accounts_user.totp", row_id=str(user.pk), case_id="",
+        key=account_key,
+        table="accounts_user.totp",
+        row_id=str(user.pk),
+        case_id="",
         sealed=bytes(user.totp_secret_sealed),
     )
     return data["secret"]
@@ -367,7 +370,10 @@ def two_step_enable(*, user: User, account_key: bytes, secret: str, code: str) -
     if step is None:
         return None
     user.totp_secret_sealed = vault.record_seal(
-        key=account_key, table="accounts_user.totp", row_id=str(user.pk), case_id="",
+        key=account_key,
+        table="accounts_user.totp",
+        row_id=str(user.pk),
+        case_id="",
         data={"secret": secret},
     )
     user.totp_enabled_at = timezone.now()
@@ -460,7 +466,9 @@ def invitation_for_token(token: str) -> Invitation | None:
 def invitation_revoke(*, organisation: Organisation, invitation_id: Any) -> bool:
     return bool(
         Invitation.objects.filter(
-            organisation=organisation, id=invitation_id, accepted_at__isnull=True,
+            organisation=organisation,
+            id=invitation_id,
+            accepted_at__isnull=True,
             revoked_at__isnull=True,
         ).update(revoked_at=timezone.now())
     )
@@ -503,7 +511,5 @@ def role_set(*, user: User, role: str) -> None:
     user.save(update_fields=["role"])
 
 
-def start_sign_in_for_new_account(
-    request: HttpRequest, user: User, account_key: bytes
-) -> None:
+def start_sign_in_for_new_account(request: HttpRequest, user: User, account_key: bytes) -> None:
     _complete_sign_in(request, user, account_key, how="new account")

@@ -55,9 +55,7 @@ def delay_after(failures: int, rule: Rule) -> int:
     return min(2 ** (over - 1), rule.max_delay_seconds)
 
 
-def keys_for(
-    username: str, source: str, trusted_device: str | None
-) -> list[tuple[Rule, str]]:
+def keys_for(username: str, source: str, trusted_device: str | None) -> list[tuple[Rule, str]]:
     username = username.casefold()
     if trusted_device:
         return [(TRUSTED_DEVICE, _key(TRUSTED_DEVICE, username, trusted_device))]

@@ -19,7 +19,7 @@ from safetrail.accounts.middleware import LAST_ACTIVITY_FIELD
 from safetrail.accounts.models import Membership
 from safetrail.accounts.services import Outcome
 
-SETUP_SECRET_FIELD = "accounts.two_step_setup_secret"
+SETUP_SECRET_FIELD = "accounts.two_step_setup_secret"  # noqa: S105 (a name)
 
 SIGNED_OUT_REASONS = {
     "idle": gettext_lazy(
@@ -172,7 +172,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
             account_key=request.account_key,
             new_password=form.cleaned_data["new_password"],
         )
-        messages.success(request, _("Your password has been changed. Other devices are signed out."))
+        messages.success(
+            request, _("Your password has been changed. Other devices are signed out.")
+        )
         return redirect("accounts:home")
     return render(request, "accounts/password_change.html", {"form": form})
 
@@ -230,9 +232,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sessions_end_others(request: HttpRequest) -> HttpResponse:
     count = services.sessions_end_others(request=request)
-    messages.success(
-        request, _("Signed out of %(count)s other devices.") % {"count": count}
-    )
+    messages.success(request, _("Signed out of %(count)s other devices.") % {"count": count})
     return redirect("accounts:sessions")
 
 
@@ -364,7 +364,9 @@ def organisation(request: HttpRequest) -> HttpResponse:
 @organisation_admin
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
-    if not services.invitation_revoke(organisation=request.organisation, invitation_id=invitation_id):
+    if not services.invitation_revoke(
+        organisation=request.organisation, invitation_id=invitation_id
+    ):
         raise Http404
     messages.success(request, _("The invitation has been cancelled."))
     return redirect("accounts:organisation")
@@ -403,4 +405,3 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "accounts/join.html", {"form": form, "organisation": invitation.organisation}
     )
-

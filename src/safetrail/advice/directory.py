@@ -20,7 +20,13 @@ LANGUAGES = ("en", "cy")
 TEXT_FIELDS = ("name", "description")
 OPTIONAL_TEXT_FIELDS = ("hours",)
 KNOWN_SERVICE_FIELDS = {
-    "key", "category", "phone", "text_phone", "website", *TEXT_FIELDS, *OPTIONAL_TEXT_FIELDS
+    "key",
+    "category",
+    "phone",
+    "text_phone",
+    "website",
+    *TEXT_FIELDS,
+    *OPTIONAL_TEXT_FIELDS,
 }
 
 
@@ -114,7 +120,9 @@ def parse(data: object, source: str = "the support-services file") -> Directory:
         seen.add(key)
         unknown = set(raw) - KNOWN_SERVICE_FIELDS
         if unknown:
-            raise DirectoryError(f"{where} has fields this version does not know: {sorted(unknown)}.")
+            raise DirectoryError(
+                f"{where} has fields this version does not know: {sorted(unknown)}."
+            )
         category = raw.get("category")
         if not isinstance(category, str) or category not in categories:
             raise DirectoryError(f'{where} has a category that is not in "categories".')

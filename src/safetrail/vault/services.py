@@ -27,7 +27,7 @@ from safetrail.vault.crypto import KdfParameters, KeyPair, VaultError
 from safetrail.vault.models import HeldKey, Keyring
 from safetrail.vault.recovery import new_recovery_code, normalise
 
-PASSWORD_PURPOSE = "account-key/password"
+PASSWORD_PURPOSE = "account-key/password"  # noqa: S105 (a label)
 RECOVERY_PURPOSE = "account-key/recovery"
 PRIVATE_KEY_PURPOSE = "private-key"
 
@@ -71,9 +71,7 @@ def keyring_create(*, user: Any, password: str) -> tuple[bytes, str]:
     account_key = crypto.random_key()
     recovery_code = new_recovery_code()
     password_kdf, password_wrapped = _wrap_with_secret(password, account_key, PASSWORD_PURPOSE)
-    recovery_kdf, recovery_wrapped = _wrap_with_secret(
-        recovery_code, account_key, RECOVERY_PURPOSE
-    )
+    recovery_kdf, recovery_wrapped = _wrap_with_secret(recovery_code, account_key, RECOVERY_PURPOSE)
     keypair = KeyPair.generate()
     Keyring.objects.create(
         user=user,

@@ -52,9 +52,7 @@ def account_key(request: HttpRequest, user_id: Any) -> bytes | None:
     if not wrapped_text or not secret or len(secret) != crypto.KEY_BYTES:
         return None
     try:
-        return crypto.unwrap_key(
-            secret, base64.b64decode(wrapped_text), _purpose(user_id)
-        )
+        return crypto.unwrap_key(secret, base64.b64decode(wrapped_text), _purpose(user_id))
     except (VaultError, ValueError):
         return None
 

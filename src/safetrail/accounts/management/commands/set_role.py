@@ -22,8 +22,6 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"There is no account called {username!r}.")
         if role == Role.PROFESSIONAL and not hasattr(user, "membership"):
-            raise CommandError(
-                "Professionals join through an invitation from their organisation."
-            )
+            raise CommandError("Professionals join through an invitation from their organisation.")
         services.role_set(user=user, role=role)
         self.stdout.write(f"{user.username} is now: {Role(role).label}.")
