@@ -37,6 +37,9 @@ TAG_BYTES = 16
 SEALED_V1 = b"\x01"
 PUBLIC_SEALED_V1 = b"\x02"
 _PUBLIC_INFO = b"safetrail/seal-to-public-key/v1"
+MAX_KDF_MEMORY_KIB = 4 * 1024 * 1024  # 4 GiB
+MAX_KDF_PASSES = 64
+MAX_KDF_LANES = 16
 
 
 class VaultError(Exception):
@@ -129,8 +132,15 @@ class KdfParameters:
             parameters = cls(int(memory), int(passes), int(lanes), base64.urlsafe_b64decode(salt))
         except binascii.Error:
             raise VaultError("unknown key-derivation parameters") from None
-        # Argon2's own minimums, so damaged parameters fail here as a VaultError.
-        if parameters.memory_kib < 8 * parameters.lanes or len(parameters.salt) < 8:
+        # Argon2's own minimums, so damaged parameters fail here as a VaultError;
+        # and upper bounds, so a tampered row cannot make a sign-in exhaust memory.
+        if (
+            parameters.memory_kib < 8 * parameters.lanes
+            or len(parameters.salt) < 8
+            or parameters.memory_kib > MAX_KDF_MEMORY_KIB
+            or parameters.passes > MAX_KDF_PASSES
+            or parameters.lanes > MAX_KDF_LANES
+        ):
             raise VaultError("unknown key-derivation parameters")
         return parameters
 

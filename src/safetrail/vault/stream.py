@@ -124,18 +124,31 @@ def encrypt_stream(
 def encrypt_file(
     key: bytes, source: BinaryIO, target: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE
 ) -> int:
-    """Encrypts ``source`` into ``target``; returns the number of plaintext bytes."""
+    """Encrypts ``source`` into ``target``; returns the number of plaintext bytes.
+
+    Reads one chunk ahead, as ``decrypt_stream`` does, to know which chunk is
+    the last; each chunk is read once and sealed once, with no re-buffering.
+    """
+    if len(key) != KEY_BYTES:
+        raise ValueError("keys are 32 bytes")
+    if not 0 < chunk_size <= MAX_CHUNK_SIZE:
+        raise ValueError("chunk size out of range")
+    aead = AESGCM(key)
+    prefix = os.urandom(PREFIX_BYTES)
+    header = MAGIC + struct.pack(">I", chunk_size) + prefix
+    target.write(header)
     total = 0
-
-    def pieces() -> Iterator[bytes]:
-        nonlocal total
-        while piece := source.read(chunk_size):
-            total += len(piece)
-            yield piece
-
-    for sealed in encrypt_stream(key, pieces(), chunk_size):
-        target.write(sealed)
-    return total
+    index = 0
+    current = _read_exactly(source, chunk_size)
+    while True:
+        following = _read_exactly(source, chunk_size) if len(current) == chunk_size else b""
+        last = not following
+        target.write(aead.encrypt(_nonce(prefix, index, last), current, header))
+        total += len(current)
+        if last:
+            return total
+        current = following
+        index += 1
 
 
 def decrypt_stream(key: bytes, source: BinaryIO) -> Iterator[bytes]:
