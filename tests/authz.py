@@ -120,9 +120,7 @@ ROUTES: dict[str, Route] = {
     "accounts:home": Route(Access.OWNER, _url("accounts:home")),
     "accounts:sign_out": Route(Access.OWNER, _url("accounts:sign_out"), ("post",)),
     "accounts:recovery_code_confirm": Route(Access.OWNER, _url("accounts:recovery_code_confirm")),
-    "accounts:recovery_code_new": Route(
-        Access.OWNER, _url("accounts:recovery_code_new"), ("post",)
-    ),
+    "accounts:recovery_code_new": Route(Access.OWNER, _url("accounts:recovery_code_new")),
     "accounts:password_change": Route(Access.OWNER, _url("accounts:password_change")),
     "accounts:delete": Route(Access.OWNER, _url("accounts:delete")),
     "accounts:sessions": Route(Access.OWNER, _url("accounts:sessions")),

@@ -50,11 +50,13 @@ class NewPasswordMixin(forms.Form):
         help_text=_(
             "At least 10 characters. A few unrelated words are easy to remember and hard to guess."
         ),
+        error_messages={"required": _("Enter a password")},
     )
     new_password_again = forms.CharField(
         label=_("Type the password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Type the password again")},
     )
 
     def clean_new_password(self) -> str:
@@ -82,6 +84,7 @@ class SignUpForm(NewPasswordMixin, _Form):
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
         ),
+        error_messages={"required": _("Enter a username")},
     )
     field_order = ["username", "new_password", "new_password_again"]
 

@@ -306,7 +306,12 @@ def password_change(*, request: HttpRequest, account_key: bytes, new_password: s
     # Changing the password invalidates every session but this one.
     from django.contrib.auth import update_session_auth_hash
 
+    current_key = request.session.session_key
     update_session_auth_hash(request, user)
+    # That gave this session a new key: keep this device's row, so it stays listed.
+    UserSession.objects.filter(session_key=current_key).update(
+        session_key=request.session.session_key
+    )
     sessions_end_others(request=request)
 
 
@@ -317,7 +322,10 @@ def reset_with_recovery_code(
 
     Returns the outcome and, on success, the new recovery code to show once.
     """
-    keys = [(rule, "recovery/" + key) for rule, key in _throttle_keys(request, username)]
+    # Counted apart from sign-in, under a hash again so the key still fits the column.
+    keys = [
+        (rule, _hash_token("recovery/" + key)) for rule, key in _throttle_keys(request, username)
+    ]
     wait = throttle.wait_seconds(keys)
     if wait:
         return SignInResult(Outcome.SLOW_DOWN, wait), ""

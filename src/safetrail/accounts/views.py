@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,11 +49,15 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:home")
     form = forms.SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user, account_key, recovery_code = services.account_create(
-            username=form.cleaned_data["username"], password=form.cleaned_data["new_password"]
-        )
-        services.start_sign_in_for_new_account(request, user, account_key)
-        return _show_recovery_code(request, recovery_code, first_time=True)
+        try:
+            user, account_key, recovery_code = services.account_create(
+                username=form.cleaned_data["username"], password=form.cleaned_data["new_password"]
+            )
+        except IntegrityError:  # someone took the name between the check and now
+            form.add_error("username", _("That username is taken. Choose another."))
+        else:
+            services.start_sign_in_for_new_account(request, user, account_key)
+            return _show_recovery_code(request, recovery_code, first_time=True)
     return render(request, "accounts/sign_up.html", {"form": form})
 
 
@@ -80,10 +85,14 @@ def recovery_code_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
-@require_POST
+@require_http_methods(["GET", "POST"])
 def recovery_code_new(request: HttpRequest) -> HttpResponse:
-    code = services.recovery_code_replace(user=request.user, account_key=request.account_key)
-    return _show_recovery_code(request, code, first_time=False)
+    """A new code needs the password: a code is a way into the account for ever after."""
+    form = forms.PasswordConfirmForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        code = services.recovery_code_replace(user=request.user, account_key=request.account_key)
+        return _show_recovery_code(request, code, first_time=False)
+    return render(request, "accounts/recovery_code_new.html", {"form": form})
 
 
 # --- signing in and out ---------------------------------------------------------------------
