@@ -183,6 +183,7 @@ def test_kdf_parameters_beyond_the_limits_are_refused(text):
     with pytest.raises(VaultError):
         KdfParameters.decode(text)
 
+
 salts = st.binary(min_size=8, max_size=64)
 
 
