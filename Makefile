@@ -67,14 +67,17 @@ lint:
 	SAFETRAIL_HTTPS=true DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n') \
 	  ALLOWED_HOSTS=safetrail.example $(BIN)/python -m django check --deploy --fail-level WARNING
 
+# The suite's own settings (tests/settings.py), whatever the environment says.
+PYTEST := DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/pytest
+
 test-sqlite:
-	env -u DATABASE_URL $(BIN)/pytest -m "not browser" -n 2 --create-db
+	env -u DATABASE_URL $(PYTEST) -m "not browser" -n 2 --create-db
 
 test-postgres:
-	DATABASE_URL=$$(scripts/ensure-system.sh postgres-url) $(BIN)/pytest -m "not browser" -n 2 --create-db
+	DATABASE_URL=$$(scripts/ensure-system.sh postgres-url) $(PYTEST) -m "not browser" -n 2 --create-db
 
 test-browser:
-	env -u DATABASE_URL $(BIN)/pytest -m browser --create-db
+	env -u DATABASE_URL $(PYTEST) -m browser --create-db
 
 clean:
 	rm -rf $(VENV) node_modules build
