@@ -80,6 +80,17 @@ def build_world() -> World:
         reverse("accounts:sign_in"), {"username": owner.marker, "password": PASSWORD}
     )
     world.extra["owner_second_device"] = second_device
+    # The owner's diary: a case with an incident, an amendment and an unsafe moment.
+    from safetrail.diary import services as diary
+    from safetrail.vault import services as vault
+
+    account_key = vault.account_key_from_password(user=owner.user, password=PASSWORD)
+    case = diary.case_create(owner=owner.user, account_key=account_key, name="case-of-owner-alice")
+    incident = diary.incident_create(
+        open_case=case, data={"what_happened": "note-of-owner-alice", "when": {}}
+    )
+    moment = diary.unsafe_moment_add(open_case=case, place="note-of-owner-alice")
+    world.extra.update(case_id=case.id, incident_id=incident.id, moment_id=moment.id)
     world.owner_session_id = str(
         UserSession.objects.filter(user=owner.user)
         .exclude(session_key=owner.client.session.session_key)
@@ -95,6 +106,13 @@ class Route:
     build: Callable[[World], str]
     methods: tuple[str, ...] = ("get",)
     names_an_object: bool = False  # the URL carries the id of one of the owner's things
+
+
+def _case_url(name: str, *args) -> Callable[[World], str]:
+    """A URL inside the owner's case (and the owner's incident, where named)."""
+    return lambda world: reverse(
+        name, args=[world.extra["case_id"], *[world.extra[arg] for arg in args]]
+    )
 
 
 def _url(name: str, *args) -> Callable[[World], str]:
@@ -136,6 +154,23 @@ ROUTES: dict[str, Route] = {
     "accounts:two_step_setup": Route(Access.OWNER, _url("accounts:two_step_setup")),
     "accounts:two_step_disable": Route(Access.OWNER, _url("accounts:two_step_disable")),
     "accounts:backup_codes": Route(Access.OWNER, _url("accounts:backup_codes")),
+    # the diary
+    "diary:home": Route(Access.OWNER, _url("diary:home")),
+    "diary:case_new": Route(Access.OWNER, _url("diary:case_new")),
+    "diary:case": Route(Access.OWNER, _case_url("diary:case"), names_an_object=True),
+    "diary:quick_log": Route(Access.OWNER, _case_url("diary:quick_log"), names_an_object=True),
+    "diary:incident_new": Route(
+        Access.OWNER, _case_url("diary:incident_new"), names_an_object=True
+    ),
+    "diary:incident": Route(
+        Access.OWNER, _case_url("diary:incident", "incident_id"), names_an_object=True
+    ),
+    "diary:incident_amend": Route(
+        Access.OWNER, _case_url("diary:incident_amend", "incident_id"), names_an_object=True
+    ),
+    "diary:suspect": Route(Access.OWNER, _case_url("diary:suspect"), names_an_object=True),
+    "diary:daily_life": Route(Access.OWNER, _case_url("diary:daily_life"), names_an_object=True),
+    "diary:unsafe": Route(Access.OWNER, _case_url("diary:unsafe"), names_an_object=True),
     # organisations
     "accounts:organisation": Route(Access.ORGANISATION_ADMIN, _url("accounts:organisation")),
     "accounts:invitation_revoke": Route(

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "safetrail.safety",
     "safetrail.vault",
     "safetrail.accounts",
+    "safetrail.diary",
     "safetrail.advice",
 ]
 

@@ -8,6 +8,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("safetrail.advice.urls")),
     path("", include("safetrail.accounts.urls")),
+    path("", include("safetrail.diary.urls")),
     prefix_default_language=False,
 )
 

@@ -19,6 +19,7 @@ from safetrail.accounts.decorators import organisation_admin, signed_in
 from safetrail.accounts.middleware import LAST_ACTIVITY_FIELD
 from safetrail.accounts.models import Membership
 from safetrail.accounts.services import Outcome
+from safetrail.safety.http import posted
 
 SETUP_SECRET_FIELD = "accounts.two_step_setup_secret"  # noqa: S105 (a name)
 
@@ -47,7 +48,7 @@ def _slow_down_message(seconds: int) -> str:
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:home")
-    form = forms.SignUpForm(request.POST or None)
+    form = forms.SignUpForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             user, account_key, recovery_code = services.account_create(
@@ -76,11 +77,11 @@ def _show_recovery_code(request: HttpRequest, code: str, first_time: bool) -> Ht
 def recovery_code_confirm(request: HttpRequest) -> HttpResponse:
     if request.user.recovery_code_confirmed_at is not None:
         return redirect("accounts:home")
-    form = forms.ConfirmRecoveryCodeForm(request.POST or None)
+    form = forms.ConfirmRecoveryCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.recovery_code_confirm(user=request.user)
         messages.success(request, _("Your account is ready."))
-        return redirect("accounts:home")
+        return redirect("diary:home")
     return render(request, "accounts/recovery_code_confirm.html", {"form": form})
 
 
@@ -88,7 +89,7 @@ def recovery_code_confirm(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def recovery_code_new(request: HttpRequest) -> HttpResponse:
     """A new code needs the password: a code is a way into the account for ever after."""
-    form = forms.PasswordConfirmForm(request.POST or None, user=request.user)
+    form = forms.PasswordConfirmForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         code = services.recovery_code_replace(user=request.user, account_key=request.account_key)
         return _show_recovery_code(request, code, first_time=False)
@@ -102,7 +103,7 @@ def recovery_code_new(request: HttpRequest) -> HttpResponse:
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:home")
-    form = forms.SignInForm(request.POST or None)
+    form = forms.SignInForm(posted(request))
     notice = SIGNED_OUT_REASONS.get(request.GET.get("reason", ""), "")
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -126,14 +127,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def _after_sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.recovery_code_confirmed_at is None:
         return redirect("accounts:recovery_code_confirm")
-    return redirect("accounts:home")
+    return redirect("diary:home")
 
 
 @require_http_methods(["GET", "POST"])
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     if services.pending_two_step_user(request) is None:
         return redirect("accounts:sign_in")
-    form = forms.SecondStepForm(request.POST or None)
+    form = forms.SecondStepForm(posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         result = services.sign_in_second_step(request=request, code=form.cleaned_data["code"])
@@ -174,7 +175,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = forms.PasswordChangeForm(request.POST or None, user=request.user)
+    form = forms.PasswordChangeForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         services.password_change(
             request=request,
@@ -192,7 +193,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 def recover(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:home")
-    form = forms.RecoverForm(request.POST or None)
+    form = forms.RecoverForm(posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         result, new_code = services.reset_with_recovery_code(
@@ -216,7 +217,7 @@ def recover(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
-    form = forms.DeleteAccountForm(request.POST or None, user=request.user)
+    form = forms.DeleteAccountForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         services.account_delete(request=request)
         return render(request, "accounts/deleted.html")
@@ -293,7 +294,7 @@ def two_step_setup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:home")
     secret = request.session.get(SETUP_SECRET_FIELD) or two_step.new_secret()
     request.session[SETUP_SECRET_FIELD] = secret
-    form = forms.TwoStepSetupForm(request.POST or None)
+    form = forms.TwoStepSetupForm(posted(request))
     if request.method == "POST" and form.is_valid():
         codes = services.two_step_enable(
             user=request.user,
@@ -320,7 +321,7 @@ def two_step_setup(request: HttpRequest) -> HttpResponse:
 def two_step_disable(request: HttpRequest) -> HttpResponse:
     if not request.user.two_step_enabled:
         return redirect("accounts:home")
-    form = forms.PasswordConfirmForm(request.POST or None, user=request.user)
+    form = forms.PasswordConfirmForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         services.two_step_disable(user=request.user)
         messages.success(request, _("Two-step sign-in is off."))
@@ -333,7 +334,7 @@ def two_step_disable(request: HttpRequest) -> HttpResponse:
 def backup_codes(request: HttpRequest) -> HttpResponse:
     if not request.user.two_step_enabled:
         return redirect("accounts:home")
-    form = forms.PasswordConfirmForm(request.POST or None, user=request.user)
+    form = forms.PasswordConfirmForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         codes = services.backup_codes_replace(user=request.user)
         return render(request, "accounts/backup_codes.html", {"codes": codes, "first": False})
@@ -347,7 +348,7 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation
-    form = forms.InvitationForm(request.POST or None)
+    form = forms.InvitationForm(posted(request))
     invitation_link = ""
     if request.method == "POST" and form.is_valid():
         token = services.invitation_create(
@@ -399,7 +400,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/join_invalid.html", status=404)
     if request.user.is_authenticated:
         return render(request, "accounts/join_signed_in.html", status=409)
-    form = forms.JoinForm(request.POST or None)
+    form = forms.JoinForm(posted(request))
     if request.method == "POST" and form.is_valid():
         created = services.invitation_accept(
             token=token,

@@ -1,0 +1,128 @@
+"""The diary's tables. Everything a person writes is in a sealed column.
+
+In clear: opaque ids, which case a row belongs to, and the server's own
+receipt time (``recorded_at``), which is what makes an entry credible as
+written at the time. What happened, when, where, who: all sealed with the
+case key (see ``vault.services.record_seal``).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class WriteOnceError(Exception):
+    """Something tried to change a sealed diary entry in place."""
+
+
+class WriteOnceQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[override]
+        if "sealed" in kwargs:
+            raise WriteOnceError("diary entries are amended, never overwritten")
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):  # type: ignore[override]
+        if "sealed" in fields:
+            raise WriteOnceError("diary entries are amended, never overwritten")
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
+class WriteOnceModel(models.Model):
+    """A row whose sealed content is written once, when it is created."""
+
+    objects = WriteOnceQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise WriteOnceError("diary entries are amended, never overwritten")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+
+class Case(models.Model):
+    """One person who is targeting the user. Its id is also its key's id."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cases"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sealed = models.BinaryField()  # the case's name, as the user calls it
+
+    def __str__(self) -> str:
+        return f"case {self.id}"
+
+
+class SuspectProfile(models.Model):
+    """What is known about the suspect. Kept as versions: the latest is current."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspect_versions")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    sealed = models.BinaryField()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"suspect profile {self.id}"
+
+
+class Incident(WriteOnceModel):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="incidents")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    sealed = models.BinaryField()
+
+    class Meta:
+        ordering = ["recorded_at"]
+
+    def __str__(self) -> str:
+        return f"incident {self.id}"
+
+
+class Amendment(WriteOnceModel):
+    """A later addition or correction to an incident, with its reason."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="amendments")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    sealed = models.BinaryField()
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"amendment {self.id}"
+
+
+class DailyLifeChange(WriteOnceModel):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="daily_life_changes")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"daily life change {self.id}"
+
+
+class UnsafeMoment(models.Model):
+    """ "I felt unsafe": one tap, kept until it is turned into an incident or removed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="unsafe_moments")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    sealed = models.BinaryField()
+    incident = models.OneToOneField(
+        Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"unsafe moment {self.id}"

@@ -1,0 +1,272 @@
+"""The diary's actions. Every read and write of content goes through the vault.
+
+An ``OpenCase`` is a case whose key is open for this request: a view gets one
+from ``case_open`` (which checks the person holds the key) and hands it to
+the other functions. Nothing here stores plaintext.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from safetrail.diary import content
+from safetrail.diary.models import (
+    Amendment,
+    Case,
+    DailyLifeChange,
+    Incident,
+    SuspectProfile,
+    UnsafeMoment,
+)
+from safetrail.diary.overview import Filters, IncidentSummary, Overview, summarise
+from safetrail.vault import services as vault
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    case: Case
+    key: bytes
+    name: str
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.case.id
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    id: uuid.UUID
+    recorded_at: datetime
+    original: dict[str, Any]
+    amendments: list[dict[str, Any]]  # each with "recorded_at", "reason", "changes"
+    current: dict[str, Any]
+    summary: IncidentSummary
+
+
+def _seal(open_case: OpenCase, table: str, row_id: uuid.UUID, data: dict) -> bytes:
+    return vault.record_seal(
+        key=open_case.key, table=table, row_id=row_id, case_id=open_case.id, data=data
+    )
+
+
+def _open(open_case: OpenCase, table: str, row_id: uuid.UUID, sealed: bytes) -> dict:
+    return vault.record_open(
+        key=open_case.key, table=table, row_id=row_id, case_id=open_case.id, sealed=sealed
+    )
+
+
+def _local(moment: datetime) -> datetime:
+    return timezone.localtime(moment).replace(tzinfo=None)
+
+
+# --- cases -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_create(*, owner: Any, account_key: bytes, name: str) -> OpenCase:
+    key_id, key = vault.content_key_create(owner=owner, account_key=account_key)
+    sealed = vault.record_seal(
+        key=key, table="diary_case", row_id=key_id, case_id=key_id, data={"name": name}
+    )
+    case = Case.objects.create(id=key_id, owner=owner, sealed=sealed)
+    return OpenCase(case=case, key=key, name=name)
+
+
+def case_open(*, user: Any, account_key: bytes, case_id: Any) -> OpenCase:
+    """The case, if this person owns it; 404 otherwise (never "forbidden": it does not exist)."""
+    case = Case.objects.filter(id=case_id, owner=user).first()
+    if case is None:
+        raise Http404
+    key = vault.content_key_open(holder=user, key_id=case.id, account_key=account_key)
+    data = vault.record_open(
+        key=key, table="diary_case", row_id=case.id, case_id=case.id, sealed=case.sealed
+    )
+    return OpenCase(case=case, key=key, name=data.get("name", ""))
+
+
+def cases_for(*, user: Any, account_key: bytes) -> list[OpenCase]:
+    return [
+        case_open(user=user, account_key=account_key, case_id=case.id)
+        for case in Case.objects.filter(owner=user).order_by("created_at")
+    ]
+
+
+# --- the suspect ---------------------------------------------------------------------------
+
+
+def suspect_current(open_case: OpenCase) -> tuple[dict[str, Any], datetime | None]:
+    latest = open_case.case.suspect_versions.first()
+    if latest is None:
+        return {}, None
+    return _open(open_case, "diary_suspectprofile", latest.id, latest.sealed), latest.recorded_at
+
+
+def suspect_save(*, open_case: OpenCase, data: dict[str, Any]) -> SuspectProfile:
+    """Saves a new version of the profile; earlier versions are kept."""
+    row_id = uuid.uuid4()
+    return SuspectProfile.objects.create(
+        id=row_id,
+        case=open_case.case,
+        sealed=_seal(open_case, "diary_suspectprofile", row_id, data),
+    )
+
+
+# --- incidents -----------------------------------------------------------------------------
+
+
+def incident_create(*, open_case: OpenCase, data: dict[str, Any]) -> Incident:
+    row_id = uuid.uuid4()
+    record = {**content.empty_incident(), **data}
+    return Incident.objects.create(
+        id=row_id, case=open_case.case, sealed=_seal(open_case, "diary_incident", row_id, record)
+    )
+
+
+def incident_amend(
+    *, open_case: OpenCase, incident_id: Any, reason: str, changes: dict[str, Any]
+) -> Amendment | None:
+    """Adds an amendment. Returns None when nothing changed (nothing is written)."""
+    incident = Incident.objects.filter(id=incident_id, case=open_case.case).first()
+    if incident is None:
+        raise Http404
+    changes = {key: value for key, value in changes.items() if key in content.INCIDENT_FIELDS}
+    if not changes:
+        return None
+    row_id = uuid.uuid4()
+    return Amendment.objects.create(
+        id=row_id,
+        incident=incident,
+        sealed=_seal(
+            open_case,
+            "diary_amendment",
+            row_id,
+            {"incident": str(incident.id), "reason": reason, "changes": changes},
+        ),
+    )
+
+
+def _view(open_case: OpenCase, incident: Incident, amendments: list[Amendment]) -> IncidentView:
+    original = _open(open_case, "diary_incident", incident.id, incident.sealed)
+    opened = []
+    for amendment in amendments:
+        data = _open(open_case, "diary_amendment", amendment.id, amendment.sealed)
+        if data.get("incident") != str(incident.id):
+            # An amendment sealed for another incident was moved here: refuse it.
+            raise vault.RecordUnreadable("amendment belongs to another incident")
+        opened.append({**data, "recorded_at": amendment.recorded_at})
+    current = content.apply_amendments(original, opened)
+    return IncidentView(
+        id=incident.id,
+        recorded_at=incident.recorded_at,
+        original={**content.empty_incident(), **original},
+        amendments=opened,
+        current=current,
+        summary=content.summary(str(incident.id), current, _local(incident.recorded_at)),
+    )
+
+
+def incident_get(*, open_case: OpenCase, incident_id: Any) -> IncidentView:
+    incident = Incident.objects.filter(id=incident_id, case=open_case.case).first()
+    if incident is None:
+        raise Http404
+    return _view(open_case, incident, list(incident.amendments.all()))
+
+
+def incidents_all(open_case: OpenCase) -> list[IncidentView]:
+    """Every incident of the case, opened, oldest first by when it happened."""
+    incidents = list(Incident.objects.filter(case=open_case.case))
+    by_incident: dict[uuid.UUID, list[Amendment]] = {}
+    for amendment in Amendment.objects.filter(incident__case=open_case.case):
+        by_incident.setdefault(amendment.incident_id, []).append(amendment)
+    views = [_view(open_case, incident, by_incident.get(incident.id, [])) for incident in incidents]
+    return sorted(views, key=lambda view: (view.summary.sort_at, str(view.id)))
+
+
+def case_overview(
+    open_case: OpenCase, filters: Filters | None = None
+) -> tuple[Overview, dict[str, IncidentView]]:
+    views = incidents_all(open_case)
+    overview = summarise((view.summary for view in views), filters)
+    return overview, {str(view.id): view for view in views}
+
+
+# --- changes to daily life -----------------------------------------------------------------
+
+
+def daily_life_add(*, open_case: OpenCase, data: dict[str, Any]) -> DailyLifeChange:
+    row_id = uuid.uuid4()
+    return DailyLifeChange.objects.create(
+        id=row_id,
+        case=open_case.case,
+        sealed=_seal(open_case, "diary_dailylifechange", row_id, data),
+    )
+
+
+def daily_life_all(open_case: OpenCase) -> list[dict[str, Any]]:
+    rows = [
+        {
+            **_open(open_case, "diary_dailylifechange", row.id, row.sealed),
+            "recorded_at": row.recorded_at,
+            "id": row.id,
+        }
+        for row in DailyLifeChange.objects.filter(case=open_case.case)
+    ]
+    return sorted(rows, key=lambda row: (row.get("since", ""), row["recorded_at"]))
+
+
+# --- "I felt unsafe" ---------------------------------------------------------------------------
+
+
+def unsafe_moment_add(*, open_case: OpenCase, place: str, note: str = "") -> UnsafeMoment:
+    row_id = uuid.uuid4()
+    when = _local(timezone.now()).isoformat(timespec="minutes")
+    return UnsafeMoment.objects.create(
+        id=row_id,
+        case=open_case.case,
+        sealed=_seal(
+            open_case, "diary_unsafemoment", row_id, {"at": when, "place": place, "note": note}
+        ),
+    )
+
+
+def unsafe_moments(open_case: OpenCase) -> list[dict[str, Any]]:
+    return [
+        {
+            **_open(open_case, "diary_unsafemoment", row.id, row.sealed),
+            "id": row.id,
+            "recorded_at": row.recorded_at,
+            "incident_id": row.incident_id,
+        }
+        for row in UnsafeMoment.objects.filter(case=open_case.case).order_by("-recorded_at")
+    ]
+
+
+def unsafe_moment_get(*, open_case: OpenCase, moment_id: Any) -> dict[str, Any]:
+    row = UnsafeMoment.objects.filter(id=moment_id, case=open_case.case).first()
+    if row is None:
+        raise Http404
+    return {
+        **_open(open_case, "diary_unsafemoment", row.id, row.sealed),
+        "id": row.id,
+        "incident_id": row.incident_id,
+    }
+
+
+@transaction.atomic
+def unsafe_moment_to_incident(
+    *, open_case: OpenCase, moment_id: Any, data: dict[str, Any]
+) -> Incident:
+    row = UnsafeMoment.objects.select_for_update().filter(id=moment_id, case=open_case.case).first()
+    if row is None or row.incident_id is not None:
+        raise Http404
+    incident = incident_create(open_case=open_case, data=data)
+    row.incident = incident
+    row.save(update_fields=["incident"])
+    return incident
