@@ -95,8 +95,8 @@ class SignUpForm(NewPasswordMixin, _Form):
         return username
 
 
-class SignInForm(_Form):
-    username = forms.CharField(
+def _existing_username_field() -> forms.CharField:
+    return forms.CharField(
         label=_("Username"),
         max_length=150,
         widget=forms.TextInput(
@@ -104,6 +104,10 @@ class SignInForm(_Form):
         ),
         error_messages={"required": _("Enter your username")},
     )
+
+
+class SignInForm(_Form):
+    username = _existing_username_field()
     password = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -151,14 +155,7 @@ class PasswordChangeForm(NewPasswordMixin, _Form):
 
 
 class RecoverForm(NewPasswordMixin, _Form):
-    username = forms.CharField(
-        label=_("Username"),
-        max_length=150,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
-        ),
-        error_messages={"required": _("Enter your username")},
-    )
+    username = _existing_username_field()
     recovery_code = forms.CharField(
         label=_("Recovery code"),
         max_length=60,

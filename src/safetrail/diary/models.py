@@ -46,6 +46,17 @@ class WriteOnceModel(models.Model):
         super().save(*args, **kwargs)
 
 
+class SealedEntry(WriteOnceModel):
+    """A diary entry: an opaque id, the server's receipt time, and sealed content."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    sealed = models.BinaryField()
+
+    class Meta:
+        abstract = True
+
+
 class Case(models.Model):
     """One person who is targeting the user. Its id is also its key's id."""
 
@@ -75,11 +86,8 @@ class SuspectProfile(models.Model):
         return f"suspect profile {self.id}"
 
 
-class Incident(WriteOnceModel):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class Incident(SealedEntry):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="incidents")
-    recorded_at = models.DateTimeField(default=timezone.now)
-    sealed = models.BinaryField()
 
     class Meta:
         ordering = ["recorded_at"]
@@ -88,13 +96,10 @@ class Incident(WriteOnceModel):
         return f"incident {self.id}"
 
 
-class Amendment(WriteOnceModel):
+class Amendment(SealedEntry):
     """A later addition or correction to an incident, with its reason."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="amendments")
-    recorded_at = models.DateTimeField(default=timezone.now)
-    sealed = models.BinaryField()
 
     class Meta:
         ordering = ["recorded_at", "id"]
@@ -103,11 +108,8 @@ class Amendment(WriteOnceModel):
         return f"amendment {self.id}"
 
 
-class DailyLifeChange(WriteOnceModel):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class DailyLifeChange(SealedEntry):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="daily_life_changes")
-    recorded_at = models.DateTimeField(default=timezone.now)
-    sealed = models.BinaryField()
 
     def __str__(self) -> str:
         return f"daily life change {self.id}"
