@@ -31,6 +31,7 @@ FIREFOX_ANDROID = "Mozilla/5.0 (Android 14; Mobile; rv:125.0) Gecko/125.0 Firefo
 
 SIGN_IN = reverse("accounts:sign_in")
 HOME = reverse("accounts:home")
+LANDING = reverse("diary:home")  # where signing in leads
 
 
 def make_account(
@@ -62,7 +63,7 @@ def signed_in_browser(username: str = "alice", password: str = PASSWORD, **kwarg
     client = browser(**kwargs)
     response = sign_in(client, username, password)
     assert response.status_code == 302, response.content.decode()[:500]
-    assert response["Location"] == HOME
+    assert response["Location"] == LANDING
     return client
 
 

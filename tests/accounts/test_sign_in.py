@@ -17,6 +17,7 @@ from safetrail.vault import services as vault
 from safetrail.vault import session as vault_session
 from tests.accounts.helpers import (
     HOME,
+    LANDING,
     PASSWORD,
     SAFARI_IPHONE,
     SIGN_IN,
@@ -62,7 +63,7 @@ def test_the_right_password_signs_in_and_sets_the_key_cookie(alice):
     response = sign_in(client)
 
     assert response.status_code == 302
-    assert response["Location"] == HOME
+    assert response["Location"] == LANDING
     cookie = response.cookies["vault"]
     assert cookie.value
     assert cookie["httponly"] is True
@@ -233,7 +234,7 @@ def test_an_attacker_cannot_lock_out_the_person_on_their_own_device(alice):
     response = sign_in(own_phone)
 
     assert response.status_code == 302
-    assert response["Location"] == HOME
+    assert response["Location"] == LANDING
     assert is_signed_in(own_phone)
     # Even from the attacker's own network (a shared home connection, say).
     own_phone.post("/account/sign-out/")
@@ -241,7 +242,7 @@ def test_an_attacker_cannot_lock_out_the_person_on_their_own_device(alice):
         SIGN_IN, {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="203.0.113.66"
     )
     assert shared.status_code == 302
-    assert shared["Location"] == HOME
+    assert shared["Location"] == LANDING
 
 
 def test_a_device_cookie_of_another_account_does_not_skip_the_slow_down(alice):

@@ -12,6 +12,7 @@ from safetrail.vault.crypto import KdfParameters, VaultError
 from safetrail.vault.models import Keyring
 from tests.accounts.helpers import (
     HOME,
+    LANDING,
     PASSWORD,
     RECOVERY_CODE,
     assert_sent_to_sign_in,
@@ -149,7 +150,7 @@ def test_confirming_needs_the_checkbox_then_lets_the_person_in():
     confirmed = client.post(CONFIRM, {"kept": "on"})
 
     assert confirmed.status_code == 302
-    assert confirmed["Location"] == HOME
+    assert confirmed["Location"] == LANDING
     assert User.objects.get().recovery_code_confirmed_at is not None
     for url in GATED_PAGES:
         assert client.get(url).status_code == 200, url

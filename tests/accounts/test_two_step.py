@@ -13,6 +13,7 @@ from safetrail.accounts import views
 from safetrail.accounts.models import BackupCode, User
 from tests.accounts.helpers import (
     HOME,
+    LANDING,
     PASSWORD,
     browser,
     error_text,
@@ -160,7 +161,7 @@ def test_a_wrong_code_is_refused_and_the_right_one_signs_in(with_two_step):
     right = client.post(CODE, {"code": later_code(secret)})
 
     assert right.status_code == 302
-    assert right["Location"] == HOME
+    assert right["Location"] == LANDING
     assert is_signed_in(client)
     assert client.cookies["vault"].value
 
@@ -246,4 +247,4 @@ def test_turning_off_needs_the_password(with_two_step):
     assert user.totp_secret_sealed is None
     assert BackupCode.objects.count() == 0
     # The password alone signs in again.
-    assert sign_in(browser(address="192.0.2.30"))["Location"] == HOME
+    assert sign_in(browser(address="192.0.2.30"))["Location"] == LANDING
