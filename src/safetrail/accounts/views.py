@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError
@@ -268,7 +270,10 @@ def session_status(request: HttpRequest) -> JsonResponse:
     """For the idle warning: how long until this sign-in ends if nothing happens."""
     last = request.session.get(LAST_ACTIVITY_FIELD, timezone.now().timestamp())
     left = settings.SAFETRAIL_IDLE_TIMEOUT_SECONDS - (timezone.now().timestamp() - last)
-    return JsonResponse({"seconds_left": max(0, int(left))})
+    # Rounded up: the page's countdown must never end before the server's. A
+    # page that gave up early would go to the sign-in page still signed in,
+    # be sent back to the account page, and that visit would count as activity.
+    return JsonResponse({"seconds_left": max(0, math.ceil(left))})
 
 
 @signed_in
