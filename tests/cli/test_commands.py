@@ -20,7 +20,7 @@ def test_demo_creates_an_account_that_can_sign_in(client, capsys):
     response = client.post(
         "/account/sign-in/", {"username": "demo", "password": "correct horse battery"}
     )
-    assert response["Location"] == "/account/"
+    assert response["Location"] == "/diary/"
 
 
 def test_demo_refuses_a_taken_name_or_weak_password():

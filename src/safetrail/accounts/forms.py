@@ -21,7 +21,8 @@ class _Form(forms.Form):
     def error_list(self) -> list[dict[str, str]]:
         items = []
         for name, errors in self.errors.items():
-            anchor = f"id_{name}" if name != "__all__" else ""
+            # The box the cursor should go to (a date's first box, for one).
+            anchor = self[name].id_for_label if name in self.fields else ""
             items.extend({"anchor": anchor, "message": str(error)} for error in errors)
         return items
 

@@ -12,8 +12,10 @@ from html import escape
 
 WIDTH = 640
 HEIGHT = 240
-LEFT = 36
-BOTTOM = 28
+LEFT = 44
+BOTTOM = 36
+# Large enough to read when the chart is scaled down to a phone's width.
+FONT_SIZE = 18
 TOP = 12
 RIGHT = 8
 BAR_COLOUR = "#1d70b8"
@@ -39,7 +41,8 @@ def weekly_chart(series: list[tuple[date, int]], title: str, description: str) -
     bar = max(1.0, slot * 0.8)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'class="safetrail-chart" role="img" aria-labelledby="chart-title chart-desc" '
+        f'class="safetrail-chart" role="img" aria-labelledby="chart-title" '
+        f'aria-describedby="chart-desc" '
         f'focusable="false">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(description)}</desc>',
@@ -51,10 +54,10 @@ def weekly_chart(series: list[tuple[date, int]], title: str, description: str) -
             f'stroke="#b1b4b6" stroke-width="1"/>'
         )
         parts.append(
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
+            f'<text x="{LEFT - 6}" y="{y + 6:.1f}" text-anchor="end" font-size="{FONT_SIZE}" '
             f'fill="{TEXT_COLOUR}">{tick}</text>'
         )
-    label_every = max(1, len(series) // 8)
+    label_every = max(1, -(-len(series) // 5))
     for index, (week, count) in enumerate(series):
         x = LEFT + index * slot + (slot - bar) / 2
         height = plot_height * count / top_value
@@ -67,7 +70,7 @@ def weekly_chart(series: list[tuple[date, int]], title: str, description: str) -
         if index % label_every == 0:
             parts.append(
                 f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 8}" text-anchor="middle" '
-                f'font-size="12" fill="{TEXT_COLOUR}">{week:%d %b}</text>'
+                f'font-size="{FONT_SIZE}" fill="{TEXT_COLOUR}">{week:%d %b}</text>'
             )
     parts.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_height}" '

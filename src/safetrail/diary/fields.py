@@ -20,6 +20,11 @@ class DatePartsWidget(forms.Widget):
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return not any(f"{name}_{part}" in data for part in ("day", "month", "year"))
 
+    def id_for_label(self, id_: str) -> str:
+        # The first box, as for Django's multi-widgets: where a label or an
+        # error summary link must take the cursor. The boxes are <id>_day etc.
+        return f"{id_}_day" if id_ else id_
+
 
 class DatePartsField(forms.Field):
     widget = DatePartsWidget
