@@ -80,7 +80,7 @@ def build_world() -> World:
         reverse("accounts:sign_in"), {"username": owner.marker, "password": PASSWORD}
     )
     world.extra["owner_second_device"] = second_device
-    # The owner's diary: a case with an incident, an amendment and an unsafe moment.
+    # The owner's diary: a case with an incident and an "I felt unsafe" moment.
     from safetrail.diary import services as diary
     from safetrail.vault import services as vault
 

@@ -1,7 +1,8 @@
 """Settings for the test suite: Safetrail's own, with a throwaway data dir.
 
 The environment is set before ``safetrail.settings`` is read, exactly as an
-operator would set it; nothing else differs from production.
+operator would set it. After that only what keeps the suite fast or lets it
+look inside differs (see the end of this file).
 """
 
 import atexit
@@ -33,7 +34,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 # Cheap key derivation and password hashing keep the suite fast. The costs are
 # stored with every wrapped key, so production parameters are tested the same
-# way (see tests/vault/); test_production_defaults checks the real defaults.
+# way (see tests/vault/); tests/test_deploy_check.py checks the real defaults.
 SAFETRAIL_KDF_MEMORY_KIB = 8
 SAFETRAIL_KDF_PASSES = 1
 SAFETRAIL_KDF_LANES = 1

@@ -155,7 +155,9 @@ STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": DATA_DIR / "files"},
+        # Apart from the vault's encrypted file store (DATA_DIR / "files"):
+        # Safetrail itself never writes through Django's default storage.
+        "OPTIONS": {"location": DATA_DIR / "django-storage"},
     },
     "staticfiles": {"BACKEND": "safetrail.safety.static.StaticStorage"},
 }

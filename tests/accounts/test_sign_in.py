@@ -324,3 +324,35 @@ def test_a_key_cookie_moved_to_another_session_opens_nothing(alice):
 
     assert_sent_to_sign_in(bob_browser.get(HOME), "locked")
     assert is_signed_in(alice_browser)
+
+
+def test_activity_does_not_keep_a_sign_in_going_past_its_longest_life(settings):
+    make_account("alice")
+    client = signed_in_browser("alice")
+    session = client.session
+    session["accounts.signed_in_at"] -= settings.SESSION_COOKIE_AGE + 1
+    session.save()
+
+    response = client.get(HOME)
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?reason=expired")
+
+
+def test_an_account_made_outside_the_app_is_sent_to_take_a_recovery_code(client):
+    from django.urls import reverse
+
+    from safetrail.accounts.models import User
+    from safetrail.vault.models import Keyring
+
+    User.objects.create_user(username="admin", password=PASSWORD, role="admin")
+    assert not Keyring.objects.exists()
+
+    sign_in(client, "admin")
+    gate = client.get(reverse("accounts:recovery_code_confirm"))
+
+    assert Keyring.objects.count() == 1
+    assert gate["Location"] == reverse("accounts:recovery_code_new")
+    shown = client.post(reverse("accounts:recovery_code_new"), {"password": PASSWORD})
+    assert shown.status_code == 200
+    assert client.get(reverse("accounts:recovery_code_confirm")).status_code == 200

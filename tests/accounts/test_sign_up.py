@@ -36,7 +36,6 @@ GATED_PAGES = [
     reverse("accounts:password_change"),
     reverse("accounts:two_step_setup"),
     reverse("accounts:delete"),
-    reverse("accounts:session_status"),
 ]
 
 
@@ -254,3 +253,13 @@ def test_a_signed_in_person_is_not_shown_the_sign_up_form():
     assert response.status_code == 302
     assert response["Location"] == HOME
     assert not User.objects.filter(username="second-account").exists()
+
+
+def test_the_idle_status_still_answers_while_the_code_is_unconfirmed(client):
+    # The page that shows a recovery code must not be lost to the idle warning.
+    sign_up(client)
+
+    response = client.get(reverse("accounts:session_status"))
+
+    assert response.status_code == 200
+    assert response.json()["seconds_left"] > 0

@@ -43,3 +43,33 @@ def test_create_organisation_and_roles():
     assert User.objects.get(username="chief").role == Role.ANALYST
     with pytest.raises(CommandError, match="no account"):
         call_command("set_role", "nobody", "moderator")
+
+
+def test_cleanup_forgets_what_is_no_longer_needed(capsys):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from safetrail.accounts.models import SignInEvent, SignInThrottle, UserSession
+
+    call_command("demo", username="old", password="correct horse battery")
+    user = User.objects.get(username="old")
+    Session.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now())
+    UserSession.objects.create(user=user, session_key="x" * 32, sealed_details=b"")
+    SignInThrottle.objects.create(
+        key_hash="a" * 64, last_failure_at=timezone.now() - timedelta(days=2)
+    )
+    SignInThrottle.objects.create(key_hash="b" * 64)
+    SignInEvent.objects.bulk_create(
+        SignInEvent(user=user, sealed_details=b"", at=timezone.now() - timedelta(minutes=n))
+        for n in range(205)
+    )
+
+    call_command("cleanup")
+
+    assert not Session.objects.filter(session_key="x" * 32).exists()
+    assert not UserSession.objects.filter(session_key="x" * 32).exists()
+    assert list(SignInThrottle.objects.values_list("key_hash", flat=True)) == ["b" * 64]
+    assert SignInEvent.objects.filter(user=user).count() == 200
+    assert "Deleted" in capsys.readouterr().out

@@ -23,13 +23,16 @@ from safetrail.accounts import services
 from safetrail.vault import session as vault_session
 
 LAST_ACTIVITY_FIELD = "accounts.last_activity"
-# Pages a person must reach before confirming their recovery code.
+SIGNED_IN_AT_FIELD = "accounts.signed_in_at"
 # Quick exit and the health check must work whatever state a sign-in is in.
 _ALWAYS_OPEN = {"safety:exit", "safety:health"}
+# Pages a person must reach before confirming their recovery code.
 _RECOVERY_GATE_OPEN = {
     "accounts:recovery_code_confirm",
     "accounts:recovery_code_new",
     "accounts:sign_out",
+    "accounts:session_status",
+    "accounts:keep_alive",
     "safety:exit",
     "safety:health",
 }
@@ -71,6 +74,10 @@ class AccountSessionMiddleware:
         last = request.session.get(LAST_ACTIVITY_FIELD, now)
         if now - last > settings.SAFETRAIL_IDLE_TIMEOUT_SECONDS:
             return _signed_out_redirect(request, "idle")
+        # Activity keeps a sign-in going, but never past its longest life.
+        signed_in_at = request.session.get(SIGNED_IN_AT_FIELD, now)
+        if now - signed_in_at > settings.SESSION_COOKIE_AGE:
+            return _signed_out_redirect(request, "expired")
         account_key = vault_session.account_key(request, request.user.pk)
         if account_key is None:
             return _signed_out_redirect(request, "locked")

@@ -6,6 +6,7 @@ account (password, recovery code, two-step, sessions) goes through here.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from safetrail.vault.models import Keyring
 PENDING_USER_FIELD = "accounts.pending_two_step_user"
 NEW_DEVICE_TOKEN_ATTRIBUTE = "_accounts_new_device_token"  # noqa: S105 (a name)
 SIGN_IN_LABEL = "sign-in-event"
+TOTP_SETUP_FIELD = "accounts.two_step_setup"
+NEEDS_RECOVERY_CODE_FIELD = "accounts.needs_recovery_code"
 SESSION_LABEL = "session"
 
 
@@ -141,11 +144,12 @@ def sign_in(*, request: HttpRequest, username: str, password: str) -> SignInResu
         account_key = vault.account_key_from_password(user=user, password=password)
     except Keyring.DoesNotExist:
         # An account made outside the app (e.g. Django's createsuperuser) has
-        # no keys yet: make them now; the person is then asked to take a new
-        # recovery code before anything else.
+        # no keys yet: make them now. The code made with them is never shown,
+        # so the person is sent to take a new one before anything else.
         account_key, _ = vault.keyring_create(user=user, password=password)
         user.recovery_code_confirmed_at = None
         user.save(update_fields=["recovery_code_confirmed_at"])
+        request.session[NEEDS_RECOVERY_CODE_FIELD] = True
     except VaultError:
         # The password hash and the wrapped key disagree: never sign in half-way.
         throttle.record_failure(keys)
@@ -205,10 +209,12 @@ def _check_second_factor(user: User, account_key: bytes, code: str) -> str | Non
     return "backup code" if used else None
 
 
+@transaction.atomic
 def _complete_sign_in(request: HttpRequest, user: User, account_key: bytes, how: str) -> None:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     vault_session.attach(request, user.pk, account_key)
     request.session["accounts.last_activity"] = timezone.now().timestamp()
+    request.session["accounts.signed_in_at"] = timezone.now().timestamp()
     request.session.save()
     UserSession.objects.create(
         user=user,
@@ -255,6 +261,9 @@ def _end_sessions(user_sessions) -> int:
 
 
 def sessions_list(*, user: User, account_key: bytes, current_key: str) -> list[dict]:
+    # Sessions that expired or were cleared elsewhere are gone: forget their rows.
+    live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    UserSession.objects.filter(user=user).exclude(session_key__in=live).delete()
     rows = []
     for user_session in UserSession.objects.filter(user=user):
         details = _open_details(user, account_key, user_session.sealed_details, SESSION_LABEL)
@@ -369,6 +378,33 @@ def totp_secret(*, user: User, account_key: bytes) -> str | None:
         sealed=bytes(user.totp_secret_sealed),
     )
     return data["secret"]
+
+
+def setup_secret_keep(request: HttpRequest, secret: str) -> None:
+    sealed = vault.record_seal(
+        key=request.account_key,
+        table="session.totp_setup",
+        row_id=str(request.user.pk),
+        case_id="",
+        data={"secret": secret},
+    )
+    request.session[TOTP_SETUP_FIELD] = base64.b64encode(sealed).decode()
+
+
+def setup_secret_open(request: HttpRequest) -> str | None:
+    sealed = request.session.get(TOTP_SETUP_FIELD)
+    if not sealed:
+        return None
+    try:
+        return vault.record_open(
+            key=request.account_key,
+            table="session.totp_setup",
+            row_id=str(request.user.pk),
+            case_id="",
+            sealed=base64.b64decode(sealed),
+        )["secret"]
+    except (vault.RecordUnreadable, ValueError, KeyError):
+        return None
 
 
 @transaction.atomic

@@ -23,8 +23,6 @@ from safetrail.accounts.models import Membership
 from safetrail.accounts.services import Outcome
 from safetrail.safety.http import posted
 
-SETUP_SECRET_FIELD = "accounts.two_step_setup_secret"  # noqa: S105 (a name)
-
 SIGNED_OUT_REASONS = {
     "idle": gettext_lazy(
         "You were signed out because you did nothing for a while. This keeps your records safe."
@@ -33,6 +31,7 @@ SIGNED_OUT_REASONS = {
         "You were signed out to keep your records safe. Sign in again to carry on."
     ),
     "signed-out": gettext_lazy("You have signed out."),
+    "expired": gettext_lazy("You were signed out because you have been signed in for a long time."),
 }
 
 
@@ -79,6 +78,8 @@ def _show_recovery_code(request: HttpRequest, code: str, first_time: bool) -> Ht
 def recovery_code_confirm(request: HttpRequest) -> HttpResponse:
     if request.user.recovery_code_confirmed_at is not None:
         return redirect("accounts:home")
+    if request.session.get(services.NEEDS_RECOVERY_CODE_FIELD):
+        return redirect("accounts:recovery_code_new")
     form = forms.ConfirmRecoveryCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.recovery_code_confirm(user=request.user)
@@ -94,6 +95,7 @@ def recovery_code_new(request: HttpRequest) -> HttpResponse:
     form = forms.PasswordConfirmForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         code = services.recovery_code_replace(user=request.user, account_key=request.account_key)
+        request.session.pop(services.NEEDS_RECOVERY_CODE_FIELD, None)
         return _show_recovery_code(request, code, first_time=False)
     return render(request, "accounts/recovery_code_new.html", {"form": form})
 
@@ -297,8 +299,10 @@ def keep_alive(request: HttpRequest) -> HttpResponse:
 def two_step_setup(request: HttpRequest) -> HttpResponse:
     if request.user.two_step_enabled:
         return redirect("accounts:home")
-    secret = request.session.get(SETUP_SECRET_FIELD) or two_step.new_secret()
-    request.session[SETUP_SECRET_FIELD] = secret
+    # Kept between the two steps of set-up sealed with the account key, like
+    # the secret itself once two-step is on: never in clear in the session table.
+    secret = services.setup_secret_open(request) or two_step.new_secret()
+    services.setup_secret_keep(request, secret)
     form = forms.TwoStepSetupForm(posted(request))
     if request.method == "POST" and form.is_valid():
         codes = services.two_step_enable(
@@ -308,7 +312,7 @@ def two_step_setup(request: HttpRequest) -> HttpResponse:
             code=form.cleaned_data["code"],
         )
         if codes is not None:
-            del request.session[SETUP_SECRET_FIELD]
+            del request.session[services.TOTP_SETUP_FIELD]
             return render(request, "accounts/backup_codes.html", {"codes": codes, "first": True})
         form.add_error("code", _("That code did not work. Check the app and try again."))
     uri = two_step.provisioning_uri(

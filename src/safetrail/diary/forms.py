@@ -84,10 +84,11 @@ def _refuse_future(form: forms.Form, day: date | None, moment: time | None) -> N
         form.add_error("time", _("The time cannot be in the future"))
 
 
-def _when_from(day: date, moment: time | None, part: str = "") -> dict[str, Any]:
+def _when_from(day: date, moment: time | None) -> dict[str, Any]:
+    """An exact time when there is one; otherwise the whole of that day."""
     if moment:
         return {"kind": "exact", "at": datetime.combine(day, moment).isoformat(timespec="minutes")}
-    return {"kind": "part_of_day", "date": day.isoformat(), "part": part}
+    return {"kind": "range", "start": day.isoformat(), "end": day.isoformat()}
 
 
 class IncidentForm(_Form):
@@ -201,12 +202,6 @@ class IncidentForm(_Form):
         kind = data["when_kind"]
         if kind == "exact":
             when = _when_from(data["date"], data.get("time"))
-            if when["kind"] == "part_of_day":  # a date with no time: the whole day
-                when = {
-                    "kind": "range",
-                    "start": data["date"].isoformat(),
-                    "end": data["date"].isoformat(),
-                }
         elif kind == "part_of_day":
             when = {
                 "kind": "part_of_day",

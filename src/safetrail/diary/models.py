@@ -19,14 +19,18 @@ class WriteOnceError(Exception):
     """Something tried to change a sealed diary entry in place."""
 
 
+# What makes an entry credible: what was written, and when the server got it.
+WRITE_ONCE_FIELDS = frozenset({"sealed", "recorded_at"})
+
+
 class WriteOnceQuerySet(models.QuerySet):
     def update(self, **kwargs):  # type: ignore[override]
-        if "sealed" in kwargs:
+        if WRITE_ONCE_FIELDS & set(kwargs):
             raise WriteOnceError("diary entries are amended, never overwritten")
         return super().update(**kwargs)
 
     def bulk_update(self, objs, fields, batch_size=None):  # type: ignore[override]
-        if "sealed" in fields:
+        if WRITE_ONCE_FIELDS & set(fields):
             raise WriteOnceError("diary entries are amended, never overwritten")
         return super().bulk_update(objs, fields, batch_size=batch_size)
 
@@ -116,7 +120,7 @@ class DailyLifeChange(SealedEntry):
 
 
 class UnsafeMoment(models.Model):
-    """ "I felt unsafe": one tap, kept until it is turned into an incident or removed."""
+    """ "I felt unsafe": one tap, which can be turned into an incident later."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="unsafe_moments")

@@ -174,8 +174,10 @@ def incident_amend(request: HttpRequest, case_id, incident_id) -> HttpResponse:
     form = forms.AmendForm(posted(request), initial=forms.IncidentForm.initial_from(view.current))
     if request.method == "POST" and form.is_valid():
         proposed = form.to_content()
-        proposed["quick"] = view.current.get("quick", False) and proposed == view.current
+        proposed.pop("quick")
         changes = content.changed_fields(view.current, proposed)
+        if changes and view.current.get("quick"):
+            changes["quick"] = False  # the details are in: no longer just a quick log
         amendment = services.incident_amend(
             open_case=open_case,
             incident_id=view.id,

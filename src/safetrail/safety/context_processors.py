@@ -31,4 +31,5 @@ def safety(request: HttpRequest) -> dict[str, Any]:
         "exit_label": _("Exit this page"),
         "idle_timeout_seconds": settings.SAFETRAIL_IDLE_TIMEOUT_SECONDS,
         "idle_warning_seconds": settings.SAFETRAIL_IDLE_WARNING_SECONDS,
+        "idle_warning_minutes": max(1, round(settings.SAFETRAIL_IDLE_WARNING_SECONDS / 60)),
     }

@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 def end_session_for_exit(request: HttpRequest, response: HttpResponse) -> None:
     """Signs the user out and removes the session and CSRF cookies.
 
-    Later issues hang key destruction on Django's logout signal, so signing out
-    here also forgets the session's copy of the user's keys.
+    Logging out flushes the session, and with it the only wrapping of the
+    person's account key this sign-in had (see vault/session.py).
     """
     if hasattr(request, "user"):
         logout(request)

@@ -1,14 +1,24 @@
-"""``safetrail demo --username U --password P``: an account to look around with."""
+"""``safetrail demo --username U --password P``: an account to look around with.
+
+The account comes with a made-up diary (see ``safetrail.diary.demo``).
+"""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
 
 from safetrail.accounts import services
+from safetrail.diary.demo import create_demo_case
+
+# The demo diary's story is the same every time; only the dates move with today.
+DEMO_SEED = 1997
 
 
 class Command(BaseCommand):
@@ -25,8 +35,21 @@ class Command(BaseCommand):
             password_validation.validate_password(password)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
-        user, _, recovery_code = services.account_create(username=username, password=password)
-        services.recovery_code_confirm(user=user)
+        with transaction.atomic():
+            user, account_key, recovery_code = services.account_create(
+                username=username, password=password
+            )
+            services.recovery_code_confirm(user=user)
+            open_case = create_demo_case(
+                user=user,
+                account_key=account_key,
+                today=timezone.localdate(),
+                rng=random.Random(DEMO_SEED),  # noqa: S311 - made-up story, not a secret
+            )
+        incidents = open_case.case.incidents.count()
         self.stdout.write(f"Created the demo account {username!r}.")
+        self.stdout.write(
+            f"Its diary {open_case.name!r} has {incidents} made-up incidents (all fictional)."
+        )
         self.stdout.write(f"Its recovery code is {recovery_code}")
         self.stdout.write("Sign in at /account/sign-in/ with the password you gave.")
