@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.db import transaction
@@ -62,8 +62,9 @@ def _open(open_case: OpenCase, table: str, row_id: uuid.UUID, sealed: bytes) -> 
     )
 
 
-def _local(moment: datetime) -> datetime:
-    return timezone.localtime(moment).replace(tzinfo=None)
+def _local(moment: datetime, zone: tzinfo | None = None) -> datetime:
+    """The moment as a naive local time (in ``zone``, or else the current time zone)."""
+    return timezone.localtime(moment, zone).replace(tzinfo=None)
 
 
 # --- cases -------------------------------------------------------------------------------
@@ -92,10 +93,14 @@ def case_open(*, user: Any, account_key: bytes, case_id: Any) -> OpenCase:
 
 
 def cases_for(*, user: Any, account_key: bytes) -> list[OpenCase]:
-    return [
-        case_open(user=user, account_key=account_key, case_id=case.id)
-        for case in Case.objects.filter(owner=user).order_by("created_at")
-    ]
+    """Every case this person can open. One that will not open is left out, not fatal."""
+    cases = []
+    for case in Case.objects.filter(owner=user).order_by("created_at"):
+        try:
+            cases.append(case_open(user=user, account_key=account_key, case_id=case.id))
+        except vault.RecordUnreadable:
+            continue
+    return cases
 
 
 # --- the suspect ---------------------------------------------------------------------------
@@ -152,7 +157,18 @@ def incident_amend(
     )
 
 
-def _view(open_case: OpenCase, incident: Incident, amendments: list[Amendment]) -> IncidentView:
+@dataclass(frozen=True)
+class _Row:
+    """The stored parts of an entry: plain values, not model instances (cheaper by far)."""
+
+    id: uuid.UUID
+    recorded_at: datetime
+    sealed: bytes
+
+
+def _view(
+    open_case: OpenCase, incident: _Row, amendments: list[_Row], zone: tzinfo | None = None
+) -> IncidentView:
     original = _open(open_case, "diary_incident", incident.id, incident.sealed)
     opened = []
     for amendment in amendments:
@@ -168,25 +184,42 @@ def _view(open_case: OpenCase, incident: Incident, amendments: list[Amendment]) 
         original={**content.empty_incident(), **original},
         amendments=opened,
         current=current,
-        summary=content.summary(str(incident.id), current, _local(incident.recorded_at)),
+        summary=content.summary(str(incident.id), current, _local(incident.recorded_at, zone)),
     )
 
 
+_ROW_FIELDS = ("id", "recorded_at", "sealed")
+
+
 def incident_get(*, open_case: OpenCase, incident_id: Any) -> IncidentView:
-    incident = Incident.objects.filter(id=incident_id, case=open_case.case).first()
-    if incident is None:
+    row = Incident.objects.filter(id=incident_id, case=open_case.case).values_list(*_ROW_FIELDS)
+    row = row.first()
+    if row is None:
         raise Http404
-    return _view(open_case, incident, list(incident.amendments.all()))
+    amendments = Amendment.objects.filter(incident_id=row[0]).order_by("recorded_at", "id")
+    return _view(
+        open_case, _Row(*row), [_Row(*values) for values in amendments.values_list(*_ROW_FIELDS)]
+    )
 
 
 def incidents_all(open_case: OpenCase) -> list[IncidentView]:
     """Every incident of the case, opened, oldest first by when it happened."""
-    incidents = list(Incident.objects.filter(case=open_case.case))
-    by_incident: dict[uuid.UUID, list[Amendment]] = {}
-    for amendment in Amendment.objects.filter(incident__case=open_case.case):
-        by_incident.setdefault(amendment.incident_id, []).append(amendment)
-    views = [_view(open_case, incident, by_incident.get(incident.id, [])) for incident in incidents]
-    return sorted(views, key=lambda view: (view.summary.sort_at, str(view.id)))
+    incidents = Incident.objects.filter(case=open_case.case).values_list(*_ROW_FIELDS)
+    by_incident: dict[uuid.UUID, list[_Row]] = {}
+    amendments = (
+        Amendment.objects.filter(incident__case=open_case.case)
+        .order_by("recorded_at", "id")
+        .values_list("incident_id", *_ROW_FIELDS)
+    )
+    for incident_id, *values in amendments:
+        by_incident.setdefault(incident_id, []).append(_Row(*values))
+    # Looked up once, not once per incident (each lookup goes through a context-local).
+    zone = timezone.get_current_timezone()
+    views = [
+        _view(open_case, _Row(*values), by_incident.get(values[0], []), zone)
+        for values in incidents
+    ]
+    return sorted(views, key=lambda view: (view.summary.sort_at, view.id))
 
 
 def case_overview(
