@@ -216,19 +216,23 @@ def test_new_backup_codes_replace_the_old_ones(with_two_step):
     assert refused.status_code == 200
     assert "That is not your password" in error_text(refused)
 
-    response = client.post(reverse("accounts:backup_codes"), {"password": PASSWORD})
+    without_code = client.post(reverse("accounts:backup_codes"), {"password": PASSWORD})
+    assert "Enter the code" in error_text(without_code)
+    response = client.post(
+        reverse("accounts:backup_codes"), {"password": PASSWORD, "code": old_codes[2]}
+    )
 
     new_codes = [code for code in shown_codes(response) if BACKUP_CODE.match(code)]
     assert len(new_codes) == 10
     assert not set(new_codes) & set(old_codes)
     other = browser(address="203.0.113.82")
     password_step(other)
-    assert other.post(CODE, {"code": old_codes[1]}).status_code == 200
+    assert other.post(CODE, {"code": old_codes[3]}).status_code == 200
     assert other.post(CODE, {"code": new_codes[0]}).status_code == 302
 
 
-def test_turning_off_needs_the_password(with_two_step):
-    secret, _ = with_two_step
+def test_turning_off_needs_the_password_and_a_code(with_two_step):
+    secret, codes = with_two_step
     client = browser()
     password_step(client)
     client.post(CODE, {"code": later_code(secret)})
@@ -240,7 +244,10 @@ def test_turning_off_needs_the_password(with_two_step):
     assert User.objects.get().two_step_enabled
     assert BackupCode.objects.count() == 10
 
-    done = client.post(TURN_OFF, {"password": PASSWORD})
+    without_code = client.post(TURN_OFF, {"password": PASSWORD})
+    assert "Enter the code" in error_text(without_code)
+    assert User.objects.get().two_step_enabled
+    done = client.post(TURN_OFF, {"password": PASSWORD, "code": codes[0]})
 
     assert done.status_code == 302
     user = User.objects.get()
@@ -249,3 +256,59 @@ def test_turning_off_needs_the_password(with_two_step):
     assert BackupCode.objects.count() == 0
     # The password alone signs in again.
     assert sign_in(browser(address="192.0.2.30"))["Location"] == LANDING
+
+
+def test_a_right_password_does_not_reset_the_brake_on_codes(with_two_step):
+    """Someone who knows the password cannot keep guessing codes by signing in again."""
+    secret, _ = with_two_step
+    client = browser(address="203.0.113.90")
+    codes_checked = 0
+    for _ in range(10):
+        if sign_in(client, "alice").status_code == 429:
+            break
+        answers = [client.post(CODE, {"code": a_wrong_code(secret)}).status_code for _ in range(3)]
+        if 429 in answers:
+            codes_checked += answers.index(429)
+            break
+        codes_checked += 3
+
+    # Before, each right password reset the count: every code was checked.
+    assert codes_checked <= 6
+
+
+def test_a_half_finished_sign_in_lapses_when_the_owner_signs_out_others(with_two_step):
+    secret, codes = with_two_step
+    owner = browser()
+    password_step(owner)
+    owner.post(CODE, {"code": codes[0]})
+    stalker = browser(address="203.0.113.91")
+    password_step(stalker)
+
+    owner.post(reverse("accounts:sessions_end_others"))
+    response = stalker.post(CODE, {"code": later_code(secret)})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:sign_in")
+
+
+def test_a_half_finished_sign_in_lapses_after_a_few_minutes(with_two_step):
+    secret, _ = with_two_step
+    client = browser()
+    password_step(client)
+    session = client.session
+    session[services.PENDING_SINCE_FIELD] -= services.PENDING_LIFETIME_SECONDS + 1
+    session.save()
+
+    response = client.post(CODE, {"code": later_code(secret)})
+
+    assert response["Location"] == reverse("accounts:sign_in")
+
+
+def test_codes_with_other_kinds_of_digits_are_refused_plainly(with_two_step):
+    client = browser()
+    password_step(client)
+
+    response = client.post(CODE, {"code": "\u0661\u0662\u0663\u0664\u0665\u0666"})
+
+    assert response.status_code == 200
+    assert DIDNT_WORK in error_text(response)

@@ -150,8 +150,9 @@ class PasswordChangeForm(NewPasswordMixin, _Form):
 
     def clean_current_password(self) -> str:
         password = self.cleaned_data.get("current_password", "")
-        if not services.password_matches(user=self.user, password=password):
-            raise ValidationError(_("That is not your current password"))
+        services.password_check_again(
+            user=self.user, password=password, wrong=_("That is not your current password")
+        )
         return password
 
 
@@ -178,6 +179,12 @@ class RecoverForm(NewPasswordMixin, _Form):
 
 
 class PasswordConfirmForm(_Form):
+    """The password again (and, with two-step on, a code) before a change that matters.
+
+    Someone who picks up a signed-in phone must not be able to switch two-step
+    off, take a new recovery code or delete the evidence without both.
+    """
+
     password = forms.CharField(
         label=_("Your password"),
         strip=False,
@@ -185,15 +192,36 @@ class PasswordConfirmForm(_Form):
         error_messages={"required": _("Enter your password")},
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, account_key: bytes | None = None, **kwargs: Any):
         self.user = user
+        self.account_key = account_key
         super().__init__(*args, **kwargs)
+        if user.two_step_enabled and account_key is not None:
+            self.fields["code"] = forms.CharField(
+                label=_("Code from your authenticator app, or a backup code"),
+                max_length=40,
+                widget=forms.TextInput(
+                    attrs={"autocomplete": "one-time-code", "spellcheck": "false"}
+                ),
+                error_messages={"required": _("Enter the code")},
+            )
 
     def clean_password(self) -> str:
         password = self.cleaned_data.get("password", "")
-        if not services.password_matches(user=self.user, password=password):
-            raise ValidationError(_("That is not your password"))
+        services.password_check_again(
+            user=self.user, password=password, wrong=_("That is not your password")
+        )
         return password
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data.get("code", "")
+        services.second_factor_check_again(
+            user=self.user,
+            account_key=self.account_key,
+            code=code,
+            wrong=_("That code did not work. Check the app and try again."),
+        )
+        return code
 
 
 class DeleteAccountForm(PasswordConfirmForm):

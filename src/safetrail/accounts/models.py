@@ -54,6 +54,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_secret_sealed = models.BinaryField(null=True, blank=True)
     totp_enabled_at = models.DateTimeField(null=True, blank=True)
     totp_last_step = models.BigIntegerField(default=0)
+    # When the person last ended every other sign-in (or changed their
+    # password): a sign-in half-way through two-step from before then lapses.
+    sessions_ended_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 

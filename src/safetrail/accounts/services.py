@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
@@ -17,9 +18,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from safetrail.accounts import devices, throttle, two_step
 from safetrail.accounts.models import (
@@ -40,6 +43,9 @@ from safetrail.vault.crypto import VaultError
 from safetrail.vault.models import Keyring
 
 PENDING_USER_FIELD = "accounts.pending_two_step_user"
+PENDING_SINCE_FIELD = "accounts.pending_two_step_since"
+PENDING_AUTH_HASH_FIELD = "accounts.pending_two_step_auth"
+PENDING_LIFETIME_SECONDS = 5 * 60
 NEW_DEVICE_TOKEN_ATTRIBUTE = "_accounts_new_device_token"  # noqa: S105 (a name)
 SIGN_IN_LABEL = "sign-in-event"
 TOTP_SETUP_FIELD = "accounts.two_step_setup"
@@ -99,6 +105,19 @@ def _throttle_keys(request: HttpRequest, username: str) -> list:
 # --- signing up ------------------------------------------------------------------------
 
 
+def sign_up_wait(*, request: HttpRequest) -> int:
+    """Counts a sign-up from this source; the seconds to wait when there are too many.
+
+    Each sign-up costs three slow key derivations: a flood of them from one
+    place would starve the server.
+    """
+    keys = throttle.source_keys(throttle.SIGN_UP, throttle.source_prefix(client_address(request)))
+    wait = throttle.wait_seconds(keys)
+    if not wait:
+        throttle.record_failure(keys)
+    return wait
+
+
 @transaction.atomic
 def account_create(
     *, username: str, password: str, role: str = Role.PERSON
@@ -107,6 +126,14 @@ def account_create(
     user = User.objects.create_user(username=username, password=password, role=role)
     account_key, recovery_code = vault.keyring_create(user=user, password=password)
     return user, account_key, recovery_code
+
+
+def _find_user(username: str) -> User | None:
+    # Usernames are plain ASCII (see forms); anything else matches nobody, so
+    # no look-alike spelling can reach an account with fresh slow-down counts.
+    if not username.isascii():
+        return None
+    return User.objects.filter(username__iexact=username, is_active=True).first()
 
 
 def username_taken(username: str) -> bool:
@@ -133,10 +160,12 @@ def sign_in(*, request: HttpRequest, username: str, password: str) -> SignInResu
     wait = throttle.wait_seconds(keys)
     if wait:
         return SignInResult(Outcome.SLOW_DOWN, wait)
-    user = authenticate(request, username=username, password=password)
+    user = (
+        authenticate(request, username=username, password=password) if username.isascii() else None
+    )
     if user is None:
         throttle.record_failure(keys)
-        known = User.objects.filter(username__iexact=username, is_active=True).first()
+        known = _find_user(username)
         if known is not None:
             _record_sign_in(request, known, succeeded=False, how="password")
         return SignInResult(Outcome.WRONG)
@@ -154,28 +183,51 @@ def sign_in(*, request: HttpRequest, username: str, password: str) -> SignInResu
         # The password hash and the wrapped key disagree: never sign in half-way.
         throttle.record_failure(keys)
         return SignInResult(Outcome.WRONG)
-    throttle.record_success(keys)
     if user.two_step_enabled:
+        # Counts are cleared only when the second step succeeds too: a right
+        # password must not reset the brake on guessing codes.
         request.session.cycle_key()
         request.session[PENDING_USER_FIELD] = user.pk
+        request.session[PENDING_SINCE_FIELD] = timezone.now().timestamp()
+        request.session[PENDING_AUTH_HASH_FIELD] = user.get_session_auth_hash()
         vault_session.attach(request, user.pk, account_key)
         return SignInResult(Outcome.TWO_STEP_NEEDED)
+    throttle.record_success(keys)
     _complete_sign_in(request, user, account_key, how="password")
     return SignInResult(Outcome.SIGNED_IN)
 
 
 def pending_two_step_user(request: HttpRequest) -> User | None:
+    """The person half-way through signing in, while that is still valid.
+
+    It lapses after a few minutes, and when the password changes or every
+    other session is ended: a stalker who typed an old password must not be
+    able to finish later.
+    """
     user_id = request.session.get(PENDING_USER_FIELD)
     if user_id is None:
         return None
-    return User.objects.filter(pk=user_id, is_active=True).first()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    since = request.session.get(PENDING_SINCE_FIELD, 0)
+    fresh = timezone.now().timestamp() - since <= PENDING_LIFETIME_SECONDS
+    if (
+        user is None
+        or not fresh
+        or request.session.get(PENDING_AUTH_HASH_FIELD) != user.get_session_auth_hash()
+        or (user.sessions_ended_at is not None and user.sessions_ended_at.timestamp() > since)
+    ):
+        request.session.flush()
+        return None
+    return user
 
 
 def sign_in_second_step(*, request: HttpRequest, code: str) -> SignInResult:
     user = pending_two_step_user(request)
     if user is None:
         return SignInResult(Outcome.WRONG)
-    keys = _throttle_keys(request, user.username)
+    keys = _throttle_keys(request, user.username) + throttle.account_keys(
+        throttle.SECOND_STEP, user.pk
+    )
     wait = throttle.wait_seconds(keys)
     if wait:
         return SignInResult(Outcome.SLOW_DOWN, wait)
@@ -188,7 +240,8 @@ def sign_in_second_step(*, request: HttpRequest, code: str) -> SignInResult:
         _record_sign_in(request, user, succeeded=False, how="two-step")
         return SignInResult(Outcome.WRONG)
     throttle.record_success(keys)
-    del request.session[PENDING_USER_FIELD]
+    for field in (PENDING_USER_FIELD, PENDING_SINCE_FIELD, PENDING_AUTH_HASH_FIELD):
+        request.session.pop(field, None)
     _complete_sign_in(request, user, account_key, how=how)
     return SignInResult(Outcome.SIGNED_IN)
 
@@ -239,9 +292,23 @@ def sign_out(*, request: HttpRequest) -> None:
 
 
 def sessions_end_others(*, request: HttpRequest) -> int:
+    """Signs out every other browser, and forgets every other trusted device.
+
+    A browser the stalker used must lose both its sign-in and the lighter
+    slow-down rule that a trusted device gets.
+    """
+    user = request.user
     current = request.session.session_key
-    others = UserSession.objects.filter(user=request.user).exclude(session_key=current)
+    others = UserSession.objects.filter(user=user).exclude(session_key=current)
+    _forget_other_devices(request, user)
+    user.sessions_ended_at = timezone.now()
+    user.save(update_fields=["sessions_ended_at"])
     return _end_sessions(others)
+
+
+def _forget_other_devices(request: HttpRequest, user: User) -> None:
+    token = request.COOKIES.get(settings.SAFETRAIL_DEVICE_COOKIE_NAME, "")
+    TrustedDevice.objects.filter(user=user).exclude(token_hash=_hash_token(token)).delete()
 
 
 def session_end(*, request: HttpRequest, session_id: Any) -> bool:
@@ -338,7 +405,7 @@ def reset_with_recovery_code(
     wait = throttle.wait_seconds(keys)
     if wait:
         return SignInResult(Outcome.SLOW_DOWN, wait), ""
-    user = User.objects.filter(username__iexact=username, is_active=True).first()
+    user = _find_user(username)
     account_key = None
     if user is not None:
         try:
@@ -347,6 +414,9 @@ def reset_with_recovery_code(
             )
         except VaultError:
             account_key = None
+    else:
+        # As slow as a real check, so the time taken does not say the name is free.
+        vault.waste_a_derivation(recovery_code)
     if user is None or account_key is None:
         throttle.record_failure(keys)
         if user is not None:
@@ -358,8 +428,12 @@ def reset_with_recovery_code(
         user.set_password(new_password)
         user.save(update_fields=["password"])
         new_code = recovery_code_replace(user=user, account_key=account_key)
-        # Whoever had the old password is signed out everywhere.
+        # Whoever had the old password is signed out everywhere, and no
+        # browser they used stays trusted.
         _end_sessions(UserSession.objects.filter(user=user))
+        _forget_other_devices(request, user)
+        user.sessions_ended_at = timezone.now()
+        user.save(update_fields=["sessions_ended_at"])
     _complete_sign_in(request, user, account_key, how="recovery code")
     return SignInResult(Outcome.SIGNED_IN), new_code
 
@@ -451,6 +525,44 @@ def backup_codes_left(*, user: User) -> int:
 
 def password_matches(*, user: User, password: str) -> bool:
     return user.check_password(password)
+
+
+def _checked_again(user: User, rule: throttle.Rule, ok: Callable[[], bool], wrong: str) -> None:
+    """Runs a re-check under the per-account brake; ValidationError with ``wrong`` on failure."""
+    keys = throttle.account_keys(rule, user.pk)
+    wait = throttle.wait_seconds(keys)
+    if wait:
+        raise ValidationError(slow_down_message(wait))
+    if not ok():
+        throttle.record_failure(keys)
+        raise ValidationError(wrong)
+
+
+def password_check_again(*, user: User, password: str, wrong: str) -> None:
+    _checked_again(user, throttle.PASSWORD_AGAIN, lambda: user.check_password(password), wrong)
+
+
+def second_factor_check_again(
+    *, user: User, account_key: bytes | None, code: str, wrong: str
+) -> None:
+    _checked_again(
+        user,
+        throttle.SECOND_STEP,
+        lambda: (
+            account_key is not None and _check_second_factor(user, account_key, code) is not None
+        ),
+        wrong,
+    )
+
+
+def slow_down_message(seconds: int) -> str:
+    if seconds < 60:
+        return gettext("Too many tries. Wait %(seconds)s seconds, then try again.") % {
+            "seconds": seconds
+        }
+    return gettext("Too many tries. Wait %(minutes)s minutes, then try again.") % {
+        "minutes": (seconds + 59) // 60
+    }
 
 
 # --- deleting an account -------------------------------------------------------------------

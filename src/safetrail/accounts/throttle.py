@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +39,12 @@ USERNAME_AND_SOURCE = Rule("username+source", free_failures=3, max_delay_seconds
 SOURCE = Rule("source", free_failures=20, max_delay_seconds=15 * 60)
 USERNAME_UNTRUSTED = Rule("username+untrusted", free_failures=10, max_delay_seconds=5 * 60)
 TRUSTED_DEVICE = Rule("username+device", free_failures=5, max_delay_seconds=5 * 60)
+# Counted per account whatever the source or device: a second-step code, and
+# the password asked again before a sensitive change. Someone who knows the
+# password must not be able to guess six-digit codes quickly from anywhere.
+SECOND_STEP = Rule("account+second-step", free_failures=5, max_delay_seconds=60 * 60)
+PASSWORD_AGAIN = Rule("account+password-again", free_failures=5, max_delay_seconds=60 * 60)
+SIGN_UP = Rule("source+sign-up", free_failures=10, max_delay_seconds=60 * 60)
 # Counts are forgotten after a quiet day, so old failures do not linger.
 FORGET_AFTER = timedelta(days=1)
 
@@ -55,8 +62,22 @@ def delay_after(failures: int, rule: Rule) -> int:
     return min(2 ** (over - 1), rule.max_delay_seconds)
 
 
+def source_prefix(address: str) -> str:
+    """The part of an address one person controls: the whole IPv4 address, an IPv6 /64."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
 def keys_for(username: str, source: str, trusted_device: str | None) -> list[tuple[Rule, str]]:
     username = username.casefold()
+    source = source_prefix(source)
     if trusted_device:
         return [(TRUSTED_DEVICE, _key(TRUSTED_DEVICE, username, trusted_device))]
     return [
@@ -64,6 +85,14 @@ def keys_for(username: str, source: str, trusted_device: str | None) -> list[tup
         (SOURCE, _key(SOURCE, source)),
         (USERNAME_UNTRUSTED, _key(USERNAME_UNTRUSTED, username)),
     ]
+
+
+def account_keys(rule: Rule, account_id: object) -> list[tuple[Rule, str]]:
+    return [(rule, _key(rule, str(account_id)))]
+
+
+def source_keys(rule: Rule, source: str) -> list[tuple[Rule, str]]:
+    return [(rule, _key(rule, source))]
 
 
 def wait_seconds(keys: list[tuple[Rule, str]], now: datetime | None = None) -> int:

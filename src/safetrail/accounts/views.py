@@ -36,10 +36,7 @@ SIGNED_OUT_REASONS = {
 
 
 def _slow_down_message(seconds: int) -> str:
-    minutes = (seconds + 59) // 60
-    if seconds < 60:
-        return _("Too many tries. Wait %(seconds)s seconds, then try again.") % {"seconds": seconds}
-    return _("Too many tries. Wait %(minutes)s minutes, then try again.") % {"minutes": minutes}
+    return services.slow_down_message(seconds)
 
 
 # --- signing up ---------------------------------------------------------------------
@@ -50,6 +47,11 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:home")
     form = forms.SignUpForm(posted(request))
+    if request.method == "POST":
+        wait = services.sign_up_wait(request=request)
+        if wait:
+            form.add_error(None, _slow_down_message(wait))
+            return render(request, "accounts/sign_up.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             user, account_key, recovery_code = services.account_create(
@@ -92,7 +94,9 @@ def recovery_code_confirm(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def recovery_code_new(request: HttpRequest) -> HttpResponse:
     """A new code needs the password: a code is a way into the account for ever after."""
-    form = forms.PasswordConfirmForm(posted(request), user=request.user)
+    form = forms.PasswordConfirmForm(
+        posted(request), user=request.user, account_key=request.account_key
+    )
     if request.method == "POST" and form.is_valid():
         code = services.recovery_code_replace(user=request.user, account_key=request.account_key)
         request.session.pop(services.NEEDS_RECOVERY_CODE_FIELD, None)
@@ -221,7 +225,9 @@ def recover(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
-    form = forms.DeleteAccountForm(posted(request), user=request.user)
+    form = forms.DeleteAccountForm(
+        posted(request), user=request.user, account_key=request.account_key
+    )
     if request.method == "POST" and form.is_valid():
         services.account_delete(request=request)
         return render(request, "accounts/deleted.html")
@@ -330,7 +336,9 @@ def two_step_setup(request: HttpRequest) -> HttpResponse:
 def two_step_disable(request: HttpRequest) -> HttpResponse:
     if not request.user.two_step_enabled:
         return redirect("accounts:home")
-    form = forms.PasswordConfirmForm(posted(request), user=request.user)
+    form = forms.PasswordConfirmForm(
+        posted(request), user=request.user, account_key=request.account_key
+    )
     if request.method == "POST" and form.is_valid():
         services.two_step_disable(user=request.user)
         messages.success(request, _("Two-step sign-in is off."))
@@ -343,7 +351,9 @@ def two_step_disable(request: HttpRequest) -> HttpResponse:
 def backup_codes(request: HttpRequest) -> HttpResponse:
     if not request.user.two_step_enabled:
         return redirect("accounts:home")
-    form = forms.PasswordConfirmForm(posted(request), user=request.user)
+    form = forms.PasswordConfirmForm(
+        posted(request), user=request.user, account_key=request.account_key
+    )
     if request.method == "POST" and form.is_valid():
         codes = services.backup_codes_replace(user=request.user)
         return render(request, "accounts/backup_codes.html", {"codes": codes, "first": False})
