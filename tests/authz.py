@@ -90,7 +90,19 @@ def build_world() -> World:
         open_case=case, data={"what_happened": "note-of-owner-alice", "when": {}}
     )
     moment = diary.unsafe_moment_add(open_case=case, place="note-of-owner-alice")
-    world.extra.update(case_id=case.id, incident_id=incident.id, moment_id=moment.id)
+    from safetrail.risk import checklist as checklists
+    from safetrail.risk import services as risk
+
+    screening = risk.screening_save(
+        open_case=case,
+        checklist=checklists.default(),
+        answers={"threats": "yes"},
+        suggested={},
+    )
+    risk.safety_plan_save(open_case=case, plan={"code_word": "note-of-owner-alice"})
+    world.extra.update(
+        case_id=case.id, incident_id=incident.id, moment_id=moment.id, screening_id=screening.id
+    )
     world.owner_session_id = str(
         UserSession.objects.filter(user=owner.user)
         .exclude(session_key=owner.client.session.session_key)
@@ -171,6 +183,18 @@ ROUTES: dict[str, Route] = {
     "diary:suspect": Route(Access.OWNER, _case_url("diary:suspect"), names_an_object=True),
     "diary:daily_life": Route(Access.OWNER, _case_url("diary:daily_life"), names_an_object=True),
     "diary:unsafe": Route(Access.OWNER, _case_url("diary:unsafe"), names_an_object=True),
+    # risk
+    "risk:start": Route(Access.OWNER, _case_url("risk:start"), names_an_object=True),
+    "risk:check": Route(Access.OWNER, _case_url("risk:check"), names_an_object=True),
+    "risk:result": Route(
+        Access.OWNER, _case_url("risk:result", "screening_id"), names_an_object=True
+    ),
+    "risk:history": Route(Access.OWNER, _case_url("risk:history"), names_an_object=True),
+    "risk:stop_date": Route(Access.OWNER, _case_url("risk:stop_date"), names_an_object=True),
+    "risk:safety_plan": Route(Access.OWNER, _case_url("risk:safety_plan"), names_an_object=True),
+    "risk:safety_plan_print": Route(
+        Access.OWNER, _case_url("risk:safety_plan_print"), names_an_object=True
+    ),
     # organisations
     "accounts:organisation": Route(Access.ORGANISATION_ADMIN, _url("accounts:organisation")),
     "accounts:invitation_revoke": Route(

@@ -92,10 +92,21 @@ def _diary_rows() -> tuple[int, ...]:
         SuspectProfile,
         UnsafeMoment,
     )
+    from safetrail.risk.models import SafetyPlan, Screening, StopDate
 
     return tuple(
         model.objects.count()
-        for model in (Case, Incident, Amendment, SuspectProfile, DailyLifeChange, UnsafeMoment)
+        for model in (
+            Case,
+            Incident,
+            Amendment,
+            SuspectProfile,
+            DailyLifeChange,
+            UnsafeMoment,
+            Screening,
+            StopDate,
+            SafetyPlan,
+        )
     )
 
 

@@ -33,6 +33,15 @@ SAFETRAIL_PAGE_TITLE = env_str("SAFETRAIL_PAGE_TITLE", "Notes")
 SAFETRAIL_DESCRIPTIVE_TITLES = env_bool("SAFETRAIL_DESCRIPTIVE_TITLES", False)
 SAFETRAIL_EXIT_URL = env_str("SAFETRAIL_EXIT_URL", "https://www.bbc.co.uk/news")
 SAFETRAIL_HTTPS = env_bool("SAFETRAIL_HTTPS", True)
+# Risk checklists: the first is the default. A deployment may add its own
+# (for example a licensed S-DASH wording) as a comma-separated list of files.
+SAFETRAIL_CHECKLIST_FILES = [
+    Path(path)
+    for path in env_list(
+        "SAFETRAIL_CHECKLIST_FILES",
+        [str(PACKAGE_DIR / "risk" / "checklists" / "safetrail-stalking-risk.json")],
+    )
+]
 SAFETRAIL_SUPPORT_SERVICES_FILE = Path(
     env_str(
         "SAFETRAIL_SUPPORT_SERVICES_FILE", str(PACKAGE_DIR / "advice" / "data" / "services.json")
@@ -62,6 +71,7 @@ INSTALLED_APPS = [
     "safetrail.vault",
     "safetrail.accounts",
     "safetrail.diary",
+    "safetrail.risk",
     "safetrail.advice",
 ]
 

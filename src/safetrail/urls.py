@@ -9,6 +9,7 @@ urlpatterns += i18n_patterns(
     path("", include("safetrail.advice.urls")),
     path("", include("safetrail.accounts.urls")),
     path("", include("safetrail.diary.urls")),
+    path("", include("safetrail.risk.urls")),
     prefix_default_language=False,
 )
 

@@ -158,6 +158,41 @@ def test_felt_unsafe_in_one_tap_and_turned_into_an_incident():
     assert moment.incident_id == Incident.objects.get().id
 
 
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_moment_that_is_not_an_id_is_not_found_and_not_echoed(method, caplog):
+    client, _user, open_case = person()
+    url = reverse("diary:incident_new", args=[open_case.id])
+    value = "not-a-uuid<script>"
+
+    if method == "get":
+        response = client.get(url, {"from_unsafe": value})
+    else:
+        response = client.post(url, {**full_entry(), "from_unsafe": value})
+
+    assert response.status_code == 404
+    assert value not in response.content.decode()
+    assert "not-a-uuid" not in caplog.text
+    assert Incident.objects.count() == 0
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_moment_of_another_case_is_not_found(method):
+    client, _user, open_case = person()
+    _, _other_user, other_case = person("frank")
+    theirs = diary.unsafe_moment_add(open_case=other_case, place="Their place")
+    url = reverse("diary:incident_new", args=[open_case.id])
+
+    if method == "get":
+        response = client.get(url, {"from_unsafe": str(theirs.id)})
+    else:
+        response = client.post(url, {**full_entry(), "from_unsafe": str(theirs.id)})
+
+    assert response.status_code == 404
+    assert Incident.objects.count() == 0
+    theirs.refresh_from_db()
+    assert theirs.incident_id is None
+
+
 def test_changes_to_daily_life_need_what_and_when():
     client, _, open_case = person()
 

@@ -28,12 +28,23 @@ INCIDENT_FIELDS = (
     "reported",
     "private_notes",
 )
+# Keys the server adds to what it seals, beside what the person wrote: when the
+# server received the entry, and an amendment's place in its incident's history.
+# Never shown as content: the services take them out when they open an entry.
+RECORDED_AT_KEY = "_recorded_at"
+SEQUENCE_KEY = "_sequence"
+RESERVED_KEYS = (RECORDED_AT_KEY, SEQUENCE_KEY)
 PART_OF_DAY_TIMES = {
     "morning": time(9, 0),
     "afternoon": time(14, 0),
     "evening": time(19, 0),
     "night": time(23, 0),
 }
+
+
+def without_reserved(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the keys only the server may set."""
+    return {key: value for key, value in data.items() if key not in RESERVED_KEYS}
 
 
 def empty_incident() -> dict[str, Any]:

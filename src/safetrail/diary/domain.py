@@ -35,6 +35,7 @@ BEHAVIOURS = (
     Behaviour("driving_past", _("Driving past my home or work"), ("e", "g")),
     Behaviour("monitoring", _("Watching my phone, email or online accounts"), ("d",)),
     Behaviour("publishing", _("Posting things about me, or pretending to be me"), ("c",)),
+    Behaviour("third_parties", _("Targeting my family, friends or colleagues"), ("b",)),
 )
 BEHAVIOURS_BY_KEY = {behaviour.key: behaviour for behaviour in BEHAVIOURS}
 

@@ -24,6 +24,8 @@ WRITE_ONCE_FIELDS = frozenset({"sealed", "recorded_at"})
 
 
 class WriteOnceQuerySet(models.QuerySet):
+    """Refuses every bulk path that could write over an entry's write-once fields."""
+
     def update(self, **kwargs):  # type: ignore[override]
         if WRITE_ONCE_FIELDS & set(kwargs):
             raise WriteOnceError("diary entries are amended, never overwritten")
@@ -33,6 +35,29 @@ class WriteOnceQuerySet(models.QuerySet):
         if WRITE_ONCE_FIELDS & set(fields):
             raise WriteOnceError("diary entries are amended, never overwritten")
         return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def bulk_create(  # type: ignore[override]
+        self,
+        objs,
+        batch_size=None,
+        ignore_conflicts=False,
+        update_conflicts=False,
+        update_fields=None,
+        unique_fields=None,
+    ):
+        # "INSERT ... ON CONFLICT DO UPDATE" is an update by another name: an
+        # existing entry would be overwritten in place. Inserting is fine, and so
+        # is skipping a conflict (the existing entry stays as it was).
+        if update_conflicts or WRITE_ONCE_FIELDS & set(update_fields or ()):
+            raise WriteOnceError("diary entries are amended, never overwritten")
+        return super().bulk_create(
+            objs,
+            batch_size=batch_size,
+            ignore_conflicts=ignore_conflicts,
+            update_conflicts=update_conflicts,
+            update_fields=update_fields,
+            unique_fields=unique_fields,
+        )
 
 
 class WriteOnceModel(models.Model):
@@ -75,13 +100,13 @@ class Case(models.Model):
         return f"case {self.id}"
 
 
-class SuspectProfile(models.Model):
-    """What is known about the suspect. Kept as versions: the latest is current."""
+class SuspectProfile(SealedEntry):
+    """What is known about the suspect. Kept as versions: the latest is current.
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    Each version is written once; saving the profile adds a new version.
+    """
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspect_versions")
-    recorded_at = models.DateTimeField(default=timezone.now)
-    sealed = models.BinaryField()
 
     class Meta:
         ordering = ["-recorded_at"]

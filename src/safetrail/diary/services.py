@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from django.db import transaction
@@ -60,6 +60,29 @@ def _open(open_case: OpenCase, table: str, row_id: uuid.UUID, sealed: bytes) -> 
     return vault.record_open(
         key=open_case.key, table=table, row_id=row_id, case_id=open_case.id, sealed=sealed
     )
+
+
+def _receipt(moment: datetime) -> str:
+    """The server's receipt time as it is sealed: ISO 8601 in UTC, to the microsecond."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _take_reserved(data: dict[str, Any], recorded_at: datetime) -> int | None:
+    """Takes the server's keys out of an opened entry; returns its sequence number, if any.
+
+    The sealed receipt time must be the row's ``recorded_at``: a row whose time
+    was changed in the database (backdated) does not open. Entries sealed
+    before the receipt time was sealed with them have no such key, and open.
+    """
+    sealed_at = data.pop(content.RECORDED_AT_KEY, None)
+    if sealed_at is not None:
+        try:
+            matches = datetime.fromisoformat(sealed_at) == recorded_at
+        except (TypeError, ValueError):
+            matches = False
+        if not matches:
+            raise vault.RecordUnreadable("recorded_at differs from the sealed receipt time")
+    return data.pop(content.SEQUENCE_KEY, None)
 
 
 def _local(moment: datetime, zone: tzinfo | None = None) -> datetime:
@@ -128,31 +151,57 @@ def suspect_save(*, open_case: OpenCase, data: dict[str, Any]) -> SuspectProfile
 
 def incident_create(*, open_case: OpenCase, data: dict[str, Any]) -> Incident:
     row_id = uuid.uuid4()
-    record = {**content.empty_incident(), **data}
+    # The receipt time is sealed too, so it cannot be changed without it showing.
+    recorded_at = timezone.now()
+    record = {
+        **content.empty_incident(),
+        **content.without_reserved(data),
+        content.RECORDED_AT_KEY: _receipt(recorded_at),
+    }
     return Incident.objects.create(
-        id=row_id, case=open_case.case, sealed=_seal(open_case, "diary_incident", row_id, record)
+        id=row_id,
+        case=open_case.case,
+        recorded_at=recorded_at,
+        sealed=_seal(open_case, "diary_incident", row_id, record),
     )
 
 
+@transaction.atomic
 def incident_amend(
     *, open_case: OpenCase, incident_id: Any, reason: str, changes: dict[str, Any]
 ) -> Amendment | None:
-    """Adds an amendment. Returns None when nothing changed (nothing is written)."""
-    incident = Incident.objects.filter(id=incident_id, case=open_case.case).first()
+    """Adds an amendment. Returns None when nothing changed (nothing is written).
+
+    Each amendment seals its place in the incident's history (1, 2, 3 ...), so
+    one deleted from the middle shows. The incident's row is locked while the
+    number is worked out, so two amendments at once cannot take the same one.
+    """
+    incident = (
+        Incident.objects.select_for_update().filter(id=incident_id, case=open_case.case).first()
+    )
     if incident is None:
         raise Http404
     changes = {key: value for key, value in changes.items() if key in content.INCIDENT_FIELDS}
     if not changes:
         return None
+    sequence = Amendment.objects.filter(incident=incident).count() + 1
     row_id = uuid.uuid4()
+    recorded_at = timezone.now()
     return Amendment.objects.create(
         id=row_id,
         incident=incident,
+        recorded_at=recorded_at,
         sealed=_seal(
             open_case,
             "diary_amendment",
             row_id,
-            {"incident": str(incident.id), "reason": reason, "changes": changes},
+            {
+                "incident": str(incident.id),
+                "reason": reason,
+                "changes": changes,
+                content.RECORDED_AT_KEY: _receipt(recorded_at),
+                content.SEQUENCE_KEY: sequence,
+            },
         ),
     )
 
@@ -166,17 +215,44 @@ class _Row:
     sealed: bytes
 
 
+def _in_sequence(opened: list[dict[str, Any]], sequences: list[int | None]) -> list[dict[str, Any]]:
+    """The amendments in the order they were written. Refuses a history with a hole in it.
+
+    Numbered amendments must be numbered 1 to n (n amendments), each number once:
+    one deleted from the database leaves a gap. Amendments sealed before they
+    were numbered have no number; they are older than any numbered one, and
+    were counted when the numbered ones were written, so they take the first
+    places. (Deleting the latest amendment leaves no gap: nothing sealed can
+    show that one is missing at the end.)
+    """
+    numbered = sorted(
+        (number, index) for index, number in enumerate(sequences) if number is not None
+    )
+    if not numbered:
+        return opened
+    unnumbered = [opened[index] for index, number in enumerate(sequences) if number is None]
+    expected = range(len(unnumbered) + 1, len(sequences) + 1)
+    if [number for number, _ in numbered] != list(expected):
+        raise vault.RecordUnreadable("an amendment is missing or repeated")
+    return unnumbered + [opened[index] for _, index in numbered]
+
+
 def _view(
     open_case: OpenCase, incident: _Row, amendments: list[_Row], zone: tzinfo | None = None
 ) -> IncidentView:
     original = _open(open_case, "diary_incident", incident.id, incident.sealed)
+    _take_reserved(original, incident.recorded_at)
     opened = []
+    sequences = []
     for amendment in amendments:
         data = _open(open_case, "diary_amendment", amendment.id, amendment.sealed)
         if data.get("incident") != str(incident.id):
             # An amendment sealed for another incident was moved here: refuse it.
             raise vault.RecordUnreadable("amendment belongs to another incident")
+        sequences.append(_take_reserved(data, amendment.recorded_at))
         opened.append({**data, "recorded_at": amendment.recorded_at})
+    if opened:
+        opened = _in_sequence(opened, sequences)
     current = content.apply_amendments(original, opened)
     return IncidentView(
         id=incident.id,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,6 +86,10 @@ def case(request: HttpRequest, case_id) -> HttpResponse:
     filters, chosen = _filters(request)
     summary, views = services.case_overview(open_case, filters)
     today = timezone.localdate()
+    # Warnings look at the whole diary, whatever the filters show.
+    from safetrail.risk import services as risk
+
+    warnings = risk.case_warnings(open_case, today)
     weekly_chart = chart.weekly_chart(
         list(summary.weekly),
         title=_("Incidents each week"),
@@ -107,6 +112,8 @@ def case(request: HttpRequest, case_id) -> HttpResponse:
                 m for m in services.unsafe_moments(open_case) if not m["incident_id"]
             ][:5],
             "since": today - timedelta(days=27),
+            "warnings": warnings,
+            "suggest_screening": risk.should_screen(open_case, len(views), warnings),
             **_labels(),
         },
     )
@@ -124,11 +131,24 @@ def quick_log(request: HttpRequest, case_id) -> HttpResponse:
     return render(request, "diary/quick_log.html", {"case": open_case, "form": form})
 
 
+def _uuid_or_404(value: str | None) -> uuid.UUID | None:
+    """An id from the query string or a form: None when absent, 404 when it is not an id.
+
+    The value itself is not echoed anywhere (not in the page, not in the log).
+    """
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        raise Http404 from None
+
+
 @signed_in
 @require_http_methods(["GET", "POST"])
 def incident_new(request: HttpRequest, case_id) -> HttpResponse:
     open_case = _open(request, case_id)
-    moment_id = request.GET.get("from_unsafe") or request.POST.get("from_unsafe")
+    moment_id = _uuid_or_404(request.GET.get("from_unsafe") or request.POST.get("from_unsafe"))
     moment = (
         services.unsafe_moment_get(open_case=open_case, moment_id=moment_id) if moment_id else None
     )
