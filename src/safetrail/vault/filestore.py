@@ -29,33 +29,23 @@ class FileStore:
             raise ValueError("not a file-store name")
         return self.root / name[:2] / name
 
+    def writer(self, key: bytes, chunk_size: int = stream.DEFAULT_CHUNK_SIZE) -> EncryptedWriter:
+        """A new file, written piece by piece; nothing has its real name until ``commit``."""
+        name = secrets.token_urlsafe(24)
+        return EncryptedWriter(self._path(name), name, key, chunk_size)
+
     def save_encrypted(
         self, key: bytes, pieces: Iterable[bytes], chunk_size: int = stream.DEFAULT_CHUNK_SIZE
     ) -> tuple[str, int]:
         """Encrypts the pieces into a new file. Returns its name and plaintext size."""
-        name = secrets.token_urlsafe(24)
-        target = self._path(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        size = 0
-
-        def counted() -> Iterator[bytes]:
-            nonlocal size
-            for piece in pieces:
-                size += len(piece)
-                yield piece
-
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        writer = self.writer(key, chunk_size)
         try:
-            with os.fdopen(handle, "wb") as output:
-                for sealed in stream.encrypt_stream(key, counted(), chunk_size):
-                    output.write(sealed)
-                output.flush()
-                os.fsync(output.fileno())
-            os.replace(temporary, target)
+            for piece in pieces:
+                writer.write(piece)
+            return writer.commit(), writer.size
         except BaseException:
-            Path(temporary).unlink(missing_ok=True)
+            writer.abort()
             raise
-        return name, size
 
     def open_raw(self, name: str) -> BinaryIO:
         return self._path(name).open("rb")
@@ -70,6 +60,49 @@ class FileStore:
 
     def exists(self, name: str) -> bool:
         return self._path(name).exists()
+
+
+class EncryptedWriter:
+    """Encrypts into a temporary file beside its final place; commit renames it in.
+
+    A crash, a full disk or an abort leaves nothing under a real name, and
+    ``abort`` removes the temporary file too.
+    """
+
+    def __init__(self, target: Path, name: str, key: bytes, chunk_size: int) -> None:
+        self.name = name
+        self.size = 0
+        self._target = target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        self._temporary = Path(temporary)
+        self._output = os.fdopen(handle, "wb")
+        self._encryptor = stream.StreamEncryptor(key, chunk_size)
+        self._output.write(self._encryptor.header)
+        self._done = False
+
+    def write(self, piece: bytes) -> None:
+        self.size += len(piece)
+        for sealed in self._encryptor.update(piece):
+            self._output.write(sealed)
+
+    def commit(self) -> str:
+        self._output.write(self._encryptor.finish())
+        self._output.flush()
+        os.fsync(self._output.fileno())
+        self._output.close()
+        os.replace(self._temporary, self._target)
+        self._done = True
+        return self.name
+
+    def abort(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        try:
+            self._output.close()
+        finally:
+            self._temporary.unlink(missing_ok=True)
 
 
 def default_store() -> FileStore:
