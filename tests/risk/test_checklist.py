@@ -42,7 +42,7 @@ def test_the_default_checklist_covers_the_eleven_factors_and_credits_its_source(
 
 
 def test_a_malformed_file_is_rejected_with_a_message_naming_the_problem():
-    with pytest.raises(checklists.ChecklistError, match="question 'q2', text needs a \"cy\" text"):
+    with pytest.raises(checklists.ChecklistError, match="question 'q2', text needs a text in \"cy\""):
         checklists.load(DATA / "malformed-checklist.json")
 
 
@@ -54,6 +54,10 @@ def test_a_malformed_file_is_rejected_with_a_message_naming_the_problem():
         (lambda d: d["questions"].append(dict(d["questions"][0])), "appears twice"),
         (lambda d: d.update(version=0), "version"),
         (lambda d: d.update(answers=d["answers"][:1]), "at least two"),
+        (lambda d: d["answers"].append(dict(d["answers"][0])), "same key"),
+        (lambda d: d.update(version=True), "version"),
+        (lambda d: d["questions"][0].update(hlep={"en": "x", "cy": "y"}), "does not know"),
+        (lambda d: d.update(present_answers=[["yes"]]), "present_answers"),
     ],
 )
 def test_other_mistakes_are_named(change, message):
@@ -82,7 +86,7 @@ def test_a_broken_checklist_stops_start_up(tmp_path):
     )
 
     assert result.returncode != 0
-    assert "question 'q2', text needs a \"cy\" text" in result.stderr
+    assert "question 'q2', text needs a text in \"cy\"" in result.stderr
 
 
 @pytest.mark.django_db

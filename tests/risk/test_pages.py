@@ -112,7 +112,7 @@ def test_the_stop_date_counts_incidents_before_and_after():
     )
     page = client.get(reverse("risk:start", args=[open_case.id])).content.decode()
 
-    assert "1 incidents before that date and 2 on or after it" in page
+    assert "Incidents in your diary before that date: 1. On or after it: 2." in page
 
 
 @pytest.mark.django_db(transaction=True)

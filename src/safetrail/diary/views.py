@@ -89,7 +89,7 @@ def case(request: HttpRequest, case_id) -> HttpResponse:
     # Warnings look at the whole diary, whatever the filters show.
     from safetrail.risk import services as risk
 
-    warnings = risk.case_warnings(open_case, today)
+    warnings = risk.case_warnings(open_case, today, views=list(views.values()))
     weekly_chart = chart.weekly_chart(
         list(summary.weekly),
         title=_("Incidents each week"),

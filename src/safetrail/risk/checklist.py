@@ -1,4 +1,4 @@
-"""Checklists as data: the questions, their help, answers, source and credit.
+"""Checklists as data: the questions, their help, answers, and the source to credit.
 
 A checklist is a JSON file (see ``checklists/``). A deployment can load its
 own, for example a licensed S-DASH wording, by listing the files in
@@ -19,6 +19,17 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 
 LANGUAGES = ("en", "cy")
+TOP_LEVEL_FIELDS = {
+    "key",
+    "version",
+    "title",
+    "intro",
+    "source",
+    "answers",
+    "present_answers",
+    "questions",
+}
+QUESTION_FIELDS = {"key", "text", "help", "why"}
 
 
 class ChecklistError(ImproperlyConfigured):
@@ -74,7 +85,7 @@ def _text(raw: Any, where: str, *, required: bool = True) -> Text | None:
     for language in LANGUAGES:
         value = raw.get(language)
         if not isinstance(value, str) or not value.strip():
-            raise ChecklistError(f'{where} needs a "{language}" text.')
+            raise ChecklistError(f'{where} needs a text in "{language}".')
     unknown = set(raw) - set(LANGUAGES)
     if unknown:
         raise ChecklistError(f"{where} has text in an unknown language: {sorted(unknown)}.")
@@ -91,8 +102,11 @@ def parse(data: Any, source: str) -> Checklist:
     if not isinstance(data, dict):
         raise ChecklistError(f"{source} must hold a JSON object.")
     key = _key(data.get("key"), source)
+    unknown = set(data) - TOP_LEVEL_FIELDS
+    if unknown:
+        raise ChecklistError(f"{source} has fields this version does not know: {sorted(unknown)}.")
     version = data.get("version")
-    if not isinstance(version, int) or version < 1:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ChecklistError(f'{source} needs a whole-number "version" of 1 or more.')
     raw_answers = data.get("answers")
     if not isinstance(raw_answers, list) or len(raw_answers) < 2:
@@ -105,8 +119,15 @@ def parse(data: Any, source: str) -> Checklist:
         for n, raw in enumerate(raw_answers, start=1)
     )
     answer_keys = {answer.key for answer in answers}
+    if len(answer_keys) != len(answers):
+        raise ChecklistError(f"{source} has two answers with the same key.")
     present = data.get("present_answers")
-    if not isinstance(present, list) or not present or not set(present) <= answer_keys:
+    if (
+        not isinstance(present, list)
+        or not present
+        or not all(isinstance(item, str) for item in present)
+        or not set(present) <= answer_keys
+    ):
         raise ChecklistError(
             f'{source} needs "present_answers": the answers that mean a factor is present.'
         )
@@ -118,6 +139,11 @@ def parse(data: Any, source: str) -> Checklist:
         where = f"{source}: question {number}"
         if not isinstance(raw, dict):
             raise ChecklistError(f"{where} must be an object.")
+        unknown = set(raw) - QUESTION_FIELDS
+        if unknown:
+            raise ChecklistError(
+                f"{where} has fields this version does not know: {sorted(unknown)}."
+            )
         question_key = _key(raw.get("key"), where)
         where = f"{source}: question {question_key!r}"
         if any(question.key == question_key for question in questions):
@@ -159,12 +185,18 @@ def load(path: Path) -> Checklist:
 
 @cache
 def _load_all(paths: tuple[str, ...]) -> dict[str, Checklist]:
+    if not paths:
+        raise ChecklistError("SAFETRAIL_CHECKLIST_FILES names no checklist file.")
     checklists: dict[str, Checklist] = {}
+    origin: dict[str, str] = {}
     for path in paths:
         checklist = load(Path(path))
         if checklist.key in checklists:
-            raise ChecklistError(f"Two checklists use the key {checklist.key!r}.")
+            raise ChecklistError(
+                f"{path} and {origin[checklist.key]} both use the key {checklist.key!r}."
+            )
         checklists[checklist.key] = checklist
+        origin[checklist.key] = path
     return checklists
 
 

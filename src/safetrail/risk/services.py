@@ -65,16 +65,19 @@ def _create(model: type[models.Model], table: str, open_case: OpenCase, data: di
 # --- what the diary shows ------------------------------------------------------------
 
 
-def diary_facts(open_case: OpenCase) -> facts.DiaryFacts:
+def diary_facts(open_case: OpenCase, views: list | None = None) -> facts.DiaryFacts:
+    """The diary as the risk rules see it; ``views`` saves opening incidents twice."""
+    views = diary.incidents_all(open_case) if views is None else views
     incidents = tuple(
-        facts.facts_from_current(str(view.id), view.current, view.summary.day)
-        for view in diary.incidents_all(open_case)
+        facts.facts_from_current(str(view.id), view.current, view.summary.day) for view in views
     )
     return facts.DiaryFacts(incidents=incidents, asked_to_stop=stop_date(open_case))
 
 
-def case_warnings(open_case: OpenCase, today: date | None = None) -> list[escalation.Warning]:
-    return escalation.warnings(diary_facts(open_case), today or timezone.localdate())
+def case_warnings(
+    open_case: OpenCase, today: date | None = None, views: list | None = None
+) -> list[escalation.Warning]:
+    return escalation.warnings(diary_facts(open_case, views), today or timezone.localdate())
 
 
 def suggestions_for(open_case: OpenCase) -> dict[str, suggestions.Suggestion]:

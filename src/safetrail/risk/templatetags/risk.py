@@ -39,9 +39,12 @@ def warning_text(warning: Warning) -> str:
         }
     if warning.kind == "new_danger":
         behaviour = domain.BEHAVIOURS_BY_KEY.get(numbers["behaviour"])
-        return _(
+        return ngettext(
             "Something new and dangerous: your diary records “%(behaviour)s” for the first "
-            "time, on %(day)s, after %(earlier)s earlier incidents."
+            "time, on %(day)s, after %(earlier)s earlier incident.",
+            "Something new and dangerous: your diary records “%(behaviour)s” for the first "
+            "time, on %(day)s, after %(earlier)s earlier incidents.",
+            numbers["earlier_incidents"],
         ) % {
             "behaviour": behaviour.label if behaviour else numbers["behaviour"],
             "day": formats.date_format(numbers["first_day"], "j F Y"),
