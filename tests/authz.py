@@ -9,12 +9,16 @@ listed, so a new view cannot escape. Later features add their routes here.
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
+from django.db import transaction
 from django.test import Client
 from django.urls import get_resolver, reverse
+from PIL import Image
 
 from safetrail.accounts import services
 from safetrail.accounts.models import Membership, User, UserSession
@@ -100,8 +104,37 @@ def build_world() -> World:
         suggested={},
     )
     risk.safety_plan_save(open_case=case, plan={"code_word": "note-of-owner-alice"})
+    from safetrail.evidence import services as evidence
+    from safetrail.evidence.filetypes import JPEG
+    from safetrail.evidence.upload import EncryptedUpload
+    from safetrail.vault.filestore import default_store
+
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(picture, "JPEG")
+    file_key = vault.file_key_new()
+    blob, size = default_store().save_encrypted(file_key, [picture.getvalue()])
+    with transaction.atomic():
+        item = evidence.file_add(
+            open_case=case,
+            upload=EncryptedUpload(
+                field_name="files",
+                original_name="note-of-owner-alice.jpg",
+                blob_name=blob,
+                size=size,
+                sha256=hashlib.sha256(picture.getvalue()).hexdigest(),
+                file_key=file_key,
+                kind=JPEG,
+            ),
+            captured={},
+            incident_ids=[],
+        )
+    evidence.derive(open_case=case, item=item)
     world.extra.update(
-        case_id=case.id, incident_id=incident.id, moment_id=moment.id, screening_id=screening.id
+        case_id=case.id,
+        incident_id=incident.id,
+        moment_id=moment.id,
+        screening_id=screening.id,
+        item_id=item.id,
     )
     world.owner_session_id = str(
         UserSession.objects.filter(user=owner.user)
@@ -194,6 +227,28 @@ ROUTES: dict[str, Route] = {
     "risk:safety_plan": Route(Access.OWNER, _case_url("risk:safety_plan"), names_an_object=True),
     "risk:safety_plan_print": Route(
         Access.OWNER, _case_url("risk:safety_plan_print"), names_an_object=True
+    ),
+    # evidence
+    "evidence:locker": Route(Access.OWNER, _case_url("evidence:locker"), names_an_object=True),
+    "evidence:upload": Route(
+        Access.OWNER, _case_url("evidence:upload"), ("post",), names_an_object=True
+    ),
+    "evidence:physical": Route(Access.OWNER, _case_url("evidence:physical"), names_an_object=True),
+    "evidence:custody": Route(Access.OWNER, _case_url("evidence:custody"), names_an_object=True),
+    "evidence:item": Route(
+        Access.OWNER, _case_url("evidence:item", "item_id"), names_an_object=True
+    ),
+    "evidence:view": Route(
+        Access.OWNER, _case_url("evidence:view", "item_id"), names_an_object=True
+    ),
+    "evidence:download": Route(
+        Access.OWNER, _case_url("evidence:download", "item_id"), names_an_object=True
+    ),
+    "evidence:preview": Route(
+        Access.OWNER, _case_url("evidence:preview", "item_id"), names_an_object=True
+    ),
+    "evidence:delete": Route(
+        Access.OWNER, _case_url("evidence:delete", "item_id"), names_an_object=True
     ),
     # organisations
     "accounts:organisation": Route(Access.ORGANISATION_ADMIN, _url("accounts:organisation")),

@@ -92,6 +92,7 @@ def _diary_rows() -> tuple[int, ...]:
         SuspectProfile,
         UnsafeMoment,
     )
+    from safetrail.evidence.models import CustodyEntry, EvidenceItem
     from safetrail.risk.models import SafetyPlan, Screening, StopDate
 
     return tuple(
@@ -106,6 +107,8 @@ def _diary_rows() -> tuple[int, ...]:
             Screening,
             StopDate,
             SafetyPlan,
+            EvidenceItem,
+            CustodyEntry,
         )
     )
 

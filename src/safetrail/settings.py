@@ -53,6 +53,8 @@ SAFETRAIL_SUPPORT_SERVICES_FILE = Path(
 SAFETRAIL_KDF_MEMORY_KIB = env_int("SAFETRAIL_KDF_MEMORY_KIB", 131072)
 SAFETRAIL_KDF_PASSES = env_int("SAFETRAIL_KDF_PASSES", 4)
 SAFETRAIL_KDF_LANES = env_int("SAFETRAIL_KDF_LANES", 1)
+# The largest evidence file one upload may carry (default 2 GiB).
+SAFETRAIL_MAX_UPLOAD_BYTES = env_int("SAFETRAIL_MAX_UPLOAD_BYTES", 2 * 1024**3)
 SAFETRAIL_IDLE_TIMEOUT_SECONDS = env_int("SAFETRAIL_IDLE_TIMEOUT_MINUTES", 15) * 60
 SAFETRAIL_IDLE_WARNING_SECONDS = env_int("SAFETRAIL_IDLE_WARNING_SECONDS", 120)
 SAFETRAIL_VAULT_COOKIE_NAME = "vault"
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
     "safetrail.accounts",
     "safetrail.diary",
     "safetrail.risk",
+    "safetrail.evidence",
     "safetrail.advice",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns += i18n_patterns(
     path("", include("safetrail.accounts.urls")),
     path("", include("safetrail.diary.urls")),
     path("", include("safetrail.risk.urls")),
+    path("", include("safetrail.evidence.urls")),
     prefix_default_language=False,
 )
 

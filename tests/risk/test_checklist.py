@@ -42,7 +42,8 @@ def test_the_default_checklist_covers_the_eleven_factors_and_credits_its_source(
 
 
 def test_a_malformed_file_is_rejected_with_a_message_naming_the_problem():
-    with pytest.raises(checklists.ChecklistError, match="question 'q2', text needs a text in \"cy\""):
+    message = "question 'q2', text needs a text in \"cy\""
+    with pytest.raises(checklists.ChecklistError, match=message):
         checklists.load(DATA / "malformed-checklist.json")
 
 

@@ -7,6 +7,8 @@ the other functions. Nothing here stores plaintext.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -149,6 +151,21 @@ def suspect_save(*, open_case: OpenCase, data: dict[str, Any]) -> SuspectProfile
 # --- incidents -----------------------------------------------------------------------------
 
 
+def _log(open_case: OpenCase, action: str, details: dict[str, Any]) -> None:
+    # The custody log lives with the evidence; imported here to keep apps loosely tied.
+    from safetrail.evidence import custody_log
+
+    custody_log.append(open_case, action, details)
+
+
+def _digest(record: dict[str, Any]) -> str:
+    """A hash of what was written, for the custody log (which never holds the text)."""
+    return hashlib.sha256(
+        json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+@transaction.atomic
 def incident_create(*, open_case: OpenCase, data: dict[str, Any]) -> Incident:
     row_id = uuid.uuid4()
     # The receipt time is sealed too, so it cannot be changed without it showing.
@@ -158,12 +175,14 @@ def incident_create(*, open_case: OpenCase, data: dict[str, Any]) -> Incident:
         **content.without_reserved(data),
         content.RECORDED_AT_KEY: _receipt(recorded_at),
     }
-    return Incident.objects.create(
+    incident = Incident.objects.create(
         id=row_id,
         case=open_case.case,
         recorded_at=recorded_at,
         sealed=_seal(open_case, "diary_incident", row_id, record),
     )
+    _log(open_case, "incident_created", {"incident": str(row_id), "sha256": _digest(record)})
+    return incident
 
 
 @transaction.atomic
@@ -187,23 +206,25 @@ def incident_amend(
     sequence = Amendment.objects.filter(incident=incident).count() + 1
     row_id = uuid.uuid4()
     recorded_at = timezone.now()
-    return Amendment.objects.create(
+    record = {
+        "incident": str(incident.id),
+        "reason": reason,
+        "changes": changes,
+        content.RECORDED_AT_KEY: _receipt(recorded_at),
+        content.SEQUENCE_KEY: sequence,
+    }
+    amendment = Amendment.objects.create(
         id=row_id,
         incident=incident,
         recorded_at=recorded_at,
-        sealed=_seal(
-            open_case,
-            "diary_amendment",
-            row_id,
-            {
-                "incident": str(incident.id),
-                "reason": reason,
-                "changes": changes,
-                content.RECORDED_AT_KEY: _receipt(recorded_at),
-                content.SEQUENCE_KEY: sequence,
-            },
-        ),
+        sealed=_seal(open_case, "diary_amendment", row_id, record),
     )
+    _log(
+        open_case,
+        "incident_amended",
+        {"incident": str(incident.id), "amendment": str(row_id), "sha256": _digest(record)},
+    )
+    return amendment
 
 
 @dataclass(frozen=True)

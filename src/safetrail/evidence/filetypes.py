@@ -34,6 +34,8 @@ WEBM = FileKind("webm", "video/webm", "video")
 EML = FileKind("eml", "message/rfc822", "email")
 TEXT = FileKind("text", "text/plain", "text")
 
+ALL_KINDS = (JPEG, PNG, HEIC, PDF, MP3, M4A, WAV, OGG, MP4, MOV, WEBM, EML, TEXT)
+
 # Signatures that must never appear at the start of, or be hidden in, a file.
 _DANGEROUS_STARTS = (
     b"MZ",  # Windows executable
