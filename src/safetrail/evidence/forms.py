@@ -28,6 +28,8 @@ class CapturedForm(_Form):
     incidents = forms.MultipleChoiceField(
         label=_("Which incidents is it about? (optional)"), required=False
     )
+    # Photos of a letter, gift or other object recorded earlier.
+    of_physical = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, incident_choices: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)

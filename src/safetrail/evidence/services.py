@@ -214,6 +214,12 @@ def _view(open_case: OpenCase, item: EvidenceItem) -> ItemView:
     )
 
 
+def is_physical_item(*, open_case: OpenCase, item_id: Any) -> bool:
+    return EvidenceItem.objects.filter(
+        case=open_case.case, id=item_id, kind=EvidenceItem.Kind.PHYSICAL
+    ).exists()
+
+
 def items(open_case: OpenCase) -> list[ItemView]:
     return [_view(open_case, item) for item in EvidenceItem.objects.filter(case=open_case.case)]
 

@@ -115,6 +115,9 @@ def _upload(request: HttpRequest, case_id, handler: EncryptingUploadHandler) -> 
             },
             status=400,
         )
+    of_physical = form.cleaned_data.get("of_physical")
+    if of_physical and not services.is_physical_item(open_case=open_case, item_id=of_physical):
+        raise Http404
     captured = {
         "when": form.cleaned_data["captured_when"],
         "how": form.cleaned_data["captured_how"],
@@ -126,6 +129,7 @@ def _upload(request: HttpRequest, case_id, handler: EncryptingUploadHandler) -> 
                 upload=accepted,
                 captured=captured,
                 incident_ids=form.cleaned_data["incidents"],
+                of_physical=str(of_physical or ""),
             )
             for accepted in handler.uploads
         ]
