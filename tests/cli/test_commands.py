@@ -73,3 +73,24 @@ def test_cleanup_forgets_what_is_no_longer_needed(capsys):
     assert list(SignInThrottle.objects.values_list("key_hash", flat=True)) == ["b" * 64]
     assert SignInEvent.objects.filter(user=user).count() == 200
     assert "Deleted" in capsys.readouterr().out
+
+
+def test_cleanup_sweeps_unfinished_uploads_a_day_old(settings):
+    import os
+    import time
+
+    from safetrail.accounts.management.commands.cleanup import sweep_unfinished_uploads
+
+    folder = settings.DATA_DIR / "files" / "ab"
+    folder.mkdir(parents=True, exist_ok=True)
+    stale, fresh, real = folder / ".incoming-old", folder / ".incoming-new", folder / "abcdef"
+    for path in (stale, fresh, real):
+        path.write_bytes(b"x")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(stale, (two_days_ago, two_days_ago))
+    os.utime(real, (two_days_ago, two_days_ago))
+
+    assert sweep_unfinished_uploads() == 1
+    assert not stale.exists()
+    assert fresh.exists()
+    assert real.exists()

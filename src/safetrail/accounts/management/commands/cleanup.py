@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -16,7 +18,10 @@ SIGN_IN_EVENTS_KEPT = 200
 
 
 class Command(BaseCommand):
-    help = "Delete expired sessions, old sign-in slow-down counts and old sign-in history."
+    help = (
+        "Delete expired sessions, old sign-in slow-down counts, old sign-in history and "
+        "uploads a crashed server left unfinished."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         sessions, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
@@ -32,7 +37,26 @@ class Command(BaseCommand):
                 SignInEvent.objects.filter(user_id=user_id).exclude(id__in=list(keep)).delete()
             )
             events += deleted
+        leftovers = sweep_unfinished_uploads()
         self.stdout.write(
             f"Deleted {sessions} expired sessions, {devices} device records, "
-            f"{counts} old slow-down counts and {events} old sign-in records."
+            f"{counts} old slow-down counts, {events} old sign-in records and "
+            f"{leftovers} unfinished uploads."
         )
+
+
+def sweep_unfinished_uploads(older_than: timedelta = timedelta(days=1)) -> int:
+    """Removes temporary upload files a crashed worker left behind.
+
+    They are encrypted under a key nobody kept, so they are only wasted space.
+    """
+    root = settings.DATA_DIR / "files"
+    if not root.exists():
+        return 0
+    cutoff = (timezone.now() - older_than).timestamp()
+    removed = 0
+    for path in root.glob("*/.incoming-*"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
