@@ -294,6 +294,11 @@ class AmendForm(IncidentForm):
 
 
 class SuspectForm(_Form):
+    photo = forms.ChoiceField(
+        label=_("A photo of them (optional)"),
+        help_text=_("Choose a photo you have added to your evidence."),
+        required=False,
+    )
     names = _short(_("Their name or names (optional)"))
     aliases = _short(_("Other names they use, or nicknames (optional)"))
     relationship = forms.ChoiceField(
@@ -316,8 +321,11 @@ class SuspectForm(_Form):
         help_text=_("One on each line, for example 'Instagram: @name'."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, photo_choices: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["photo"].choices = [("", _("No photo")), *(photo_choices or [])]
         for slot in range(1, VEHICLE_SLOTS + 1):
             self.fields[f"vehicle_{slot}_make"] = _short(_("Make"))
             self.fields[f"vehicle_{slot}_model"] = _short(_("Model"))
@@ -354,6 +362,7 @@ class SuspectForm(_Form):
             "appearance": data["appearance"],
             "voice": data["voice"],
             "features": data["features"],
+            "photo_item": data["photo"],
             "vehicles": vehicles,
             "identifiers": {
                 "phone_numbers": lines(data["phone_numbers"]),
@@ -369,6 +378,7 @@ class SuspectForm(_Form):
             key: profile.get(key, "")
             for key in ("names", "aliases", "relationship", "appearance", "voice", "features")
         }
+        initial["photo"] = profile.get("photo_item", "")
         initial.update(
             phone_numbers="\n".join(identifiers.get("phone_numbers", [])),
             email_addresses="\n".join(identifiers.get("email_addresses", [])),

@@ -221,7 +221,17 @@ def incident_amend(request: HttpRequest, case_id, incident_id) -> HttpResponse:
 def suspect(request: HttpRequest, case_id) -> HttpResponse:
     open_case = _open(request, case_id)
     profile, recorded_at = services.suspect_current(open_case)
-    form = forms.SuspectForm(posted(request), initial=forms.SuspectForm.initial_from(profile))
+    # Photos come from the evidence locker, where they are kept and logged.
+    from safetrail.evidence import services as evidence
+
+    photos = [
+        (str(item.id), item.details.get("name") or _("Photo"))
+        for item in evidence.items(open_case)
+        if item.family == "image"
+    ]
+    form = forms.SuspectForm(
+        posted(request), initial=forms.SuspectForm.initial_from(profile), photo_choices=photos
+    )
     if request.method == "POST" and form.is_valid():
         services.suspect_save(open_case=open_case, data=form.to_content())
         messages.success(request, _("Saved. Earlier versions are kept."))
@@ -234,6 +244,8 @@ def suspect(request: HttpRequest, case_id) -> HttpResponse:
             "form": form,
             "profile": profile,
             "recorded_at": recorded_at,
+            # A photo deleted from the evidence since is not shown (nor linked).
+            "photo_shown": profile.get("photo_item") in {value for value, _ in photos},
             **_labels(),
         },
     )

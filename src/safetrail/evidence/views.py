@@ -86,7 +86,11 @@ def upload(request: HttpRequest, case_id) -> HttpResponse:
     request.upload_handlers = [handler]
     try:
         request.POST  # noqa: B018  (reads the body now, so a cut-off upload is caught here)
+        # A body that simply ends inside a file raises nothing: Django tells the handler.
+        finished = not handler.interrupted
     except Exception:
+        finished = False
+    if not finished:
         handler.discard_all()
         messages.error(request, _("The upload did not finish. Nothing was saved. Try again."))
         return redirect("evidence:locker", case_id=case_id)
