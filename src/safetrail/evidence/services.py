@@ -269,13 +269,14 @@ def item_delete(*, open_case: OpenCase, item_id: Any, store: FileStore | None = 
     item = _item(open_case, item_id)
     details = _open(open_case, TABLE, item.id, item.sealed)
     blobs = [name for name in (item.blob_name, item.preview_blob_name) if name]
+    deleted_id = str(item.id)  # delete() sets item.id to None
     with transaction.atomic():
         item.delete()
         custody_log.append(
             open_case,
             "evidence_deleted",
             {
-                "item": str(item.id),
+                "item": deleted_id,
                 "sha256": details.get("sha256", ""),
                 "name": details.get("name", details.get("description", "")),
             },

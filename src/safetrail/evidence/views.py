@@ -142,13 +142,11 @@ def _upload(request: HttpRequest, case_id, handler: EncryptingUploadHandler) -> 
         services.derive(open_case=open_case, item=item)
     for refusal in handler.refusals:
         message = REFUSAL_MESSAGES.get(refusal.reason, REFUSAL_MESSAGES["unknown"])
+        # Never the file's name: messages wait in a cookie or the session, in clear.
         messages.error(
             request,
-            _("“%(name)s” %(problem)s")
-            % {
-                "name": refusal.original_name,
-                "problem": message % {"limit": _human_size(settings.SAFETRAIL_MAX_UPLOAD_BYTES)},
-            },
+            _("One of the files %(problem)s")
+            % {"problem": message % {"limit": _human_size(settings.SAFETRAIL_MAX_UPLOAD_BYTES)}},
         )
     if not added and not handler.refusals:
         messages.error(request, _("Choose at least one file to add."))
