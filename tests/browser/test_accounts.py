@@ -46,7 +46,13 @@ IDLE_DIALOG = "dialog#idle-warning"
 # Six groups of four from the recovery alphabet (no I, L, O or U).
 RECOVERY_CODE = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){5}")
 # Pages that answer JSON for the page's own scripts, not a person.
-JSON_ROUTES = {"accounts:session_status"}
+# Not pages: JSON for the idle warning, and evidence files streamed as they are.
+JSON_ROUTES = {
+    "accounts:session_status",
+    "evidence:view",
+    "evidence:download",
+    "evidence:preview",
+}
 SIGNED_IN_GET_ROUTES = [
     name
     for name, route in ROUTES.items()
