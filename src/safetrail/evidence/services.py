@@ -25,7 +25,7 @@ TABLE = "evidence_evidenceitem"
 DERIVED_TABLE = "evidence_evidenceitem.derived"
 # Larger files are not opened for metadata or a preview: nothing derived is
 # worth holding that much plaintext, even in a temporary file kept in memory.
-MAX_DERIVE_BYTES = 64 * 1024 * 1024
+MAX_DERIVE_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
