@@ -12,24 +12,12 @@ import pytest
 from django.urls import reverse
 
 from safetrail.risk import checklist as checklists
-from safetrail.risk import services
+from safetrail.risk import services, suggestions
 from tests.diary.helpers import person, reopen
 
 DATA = Path(__file__).parent / "data"
 DEFAULT = Path(checklists.__file__).parent / "checklists" / "safetrail-stalking-risk.json"
-FACTORS = [
-    "very_frightened",
-    "harassed_before",
-    "property_damage",
-    "frequent_visits",
-    "loitering",
-    "threats",
-    "third_parties",
-    "violence_now",
-    "others_helping",
-    "drugs_alcohol",
-    "violent_past",
-]
+FACTORS = list(suggestions.FACTORS)
 
 
 def test_the_default_checklist_covers_the_eleven_factors_and_credits_its_source():

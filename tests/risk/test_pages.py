@@ -7,25 +7,14 @@ import re
 import pytest
 from django.urls import reverse
 
+from safetrail.risk import suggestions
 from safetrail.risk.models import SafetyPlan, Screening
 from tests.diary.helpers import full_entry, person
 from tests.html import soup
 from tests.rawdata import assert_absent, database_bytes
 
 pytestmark = pytest.mark.django_db
-FACTORS = [
-    "very_frightened",
-    "harassed_before",
-    "property_damage",
-    "frequent_visits",
-    "loitering",
-    "threats",
-    "third_parties",
-    "violence_now",
-    "others_helping",
-    "drugs_alcohol",
-    "violent_past",
-]
+FACTORS = list(suggestions.FACTORS)
 NEXT_STEPS = ["999", "101", "0808 802 0300", "Take a copy of this checklist to the police"]
 
 

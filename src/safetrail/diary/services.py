@@ -41,6 +41,17 @@ class OpenCase:
     def id(self) -> uuid.UUID:
         return self.case.id
 
+    def seal(self, table: str, row_id: Any, data: dict) -> bytes:
+        """Seals a record of this case, bound to its table and row."""
+        return vault.record_seal(
+            key=self.key, table=table, row_id=row_id, case_id=self.id, data=data
+        )
+
+    def open(self, table: str, row_id: Any, sealed: bytes) -> dict:
+        return vault.record_open(
+            key=self.key, table=table, row_id=row_id, case_id=self.id, sealed=sealed
+        )
+
 
 @dataclass(frozen=True)
 class IncidentView:
@@ -53,15 +64,11 @@ class IncidentView:
 
 
 def _seal(open_case: OpenCase, table: str, row_id: uuid.UUID, data: dict) -> bytes:
-    return vault.record_seal(
-        key=open_case.key, table=table, row_id=row_id, case_id=open_case.id, data=data
-    )
+    return open_case.seal(table, row_id, data)
 
 
 def _open(open_case: OpenCase, table: str, row_id: uuid.UUID, sealed: bytes) -> dict:
-    return vault.record_open(
-        key=open_case.key, table=table, row_id=row_id, case_id=open_case.id, sealed=sealed
-    )
+    return open_case.open(table, row_id, sealed)
 
 
 def _receipt(moment: datetime) -> str:

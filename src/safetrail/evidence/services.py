@@ -48,15 +48,11 @@ class ItemView:
 
 
 def _seal(open_case: OpenCase, table: str, item_id: uuid.UUID, data: dict) -> bytes:
-    return vault.record_seal(
-        key=open_case.key, table=table, row_id=item_id, case_id=open_case.id, data=data
-    )
+    return open_case.seal(table, item_id, data)
 
 
 def _open(open_case: OpenCase, table: str, item_id: uuid.UUID, sealed: bytes) -> dict:
-    return vault.record_open(
-        key=open_case.key, table=table, row_id=item_id, case_id=open_case.id, sealed=sealed
-    )
+    return open_case.open(table, item_id, sealed)
 
 
 def _item(open_case: OpenCase, item_id: Any) -> EvidenceItem:

@@ -18,7 +18,6 @@ from safetrail.diary.services import OpenCase
 from safetrail.risk import checklist as checklists
 from safetrail.risk import escalation, facts, suggestions
 from safetrail.risk.models import SafetyPlan, Screening, StopDate
-from safetrail.vault import services as vault
 
 # The factors that, with "very frightened", call for the immediate-danger message.
 DANGER_FACTORS = frozenset({"threats", "violence_now"})
@@ -44,15 +43,11 @@ class ScreeningResult:
 
 
 def _seal(open_case: OpenCase, table: str, row_id: uuid.UUID, data: dict) -> bytes:
-    return vault.record_seal(
-        key=open_case.key, table=table, row_id=row_id, case_id=open_case.id, data=data
-    )
+    return open_case.seal(table, row_id, data)
 
 
 def _open(open_case: OpenCase, table: str, row_id: uuid.UUID, sealed: bytes) -> dict:
-    return vault.record_open(
-        key=open_case.key, table=table, row_id=row_id, case_id=open_case.id, sealed=sealed
-    )
+    return open_case.open(table, row_id, sealed)
 
 
 def _create(model: type[models.Model], table: str, open_case: OpenCase, data: dict):
