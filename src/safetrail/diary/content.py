@@ -66,9 +66,20 @@ def empty_incident() -> dict[str, Any]:
     }
 
 
+_EMPTY = empty_incident()
+
+
+def with_defaults(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with every field present (older entries may lack newer fields).
+
+    Defaults are shared, not copied: views of an incident are read, never changed.
+    """
+    return {**_EMPTY, **record}
+
+
 def apply_amendments(original: dict[str, Any], amendments: list[dict[str, Any]]) -> dict[str, Any]:
     """The incident as it reads now: the original with each amendment's changes, in order."""
-    current = {**empty_incident(), **original}
+    current = with_defaults(original)
     for amendment in amendments:
         current.update(
             {
@@ -122,12 +133,15 @@ def is_approximate(when: dict[str, Any]) -> bool:
 
 
 def summary(incident_id: str, current: dict[str, Any], recorded_at: datetime) -> IncidentSummary:
-    fallback_day = recorded_at.date()
+    when = current.get("when", {})
+    sort_at = when_sort_key(when, recorded_at)
+    # The sort moment's date is the day, except for a fallback, which stays the receipt day.
+    day = sort_at.date() if when_day(when) is not None else recorded_at.date()
     return IncidentSummary(
         id=incident_id,
-        day=when_day(current.get("when", {})) or fallback_day,
-        sort_at=when_sort_key(current.get("when", {}), recorded_at),
-        approximate=is_approximate(current.get("when", {})),
+        day=day,
+        sort_at=sort_at,
+        approximate=is_approximate(when),
         behaviours=tuple(current.get("behaviours", [])),
         letters=tuple(current.get("letters", [])),
         reported=current.get("reported", {}).get("status") == "yes",

@@ -7,11 +7,15 @@ the other functions. Nothing here stores plaintext.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -41,15 +45,20 @@ class OpenCase:
     def id(self) -> uuid.UUID:
         return self.case.id
 
+    @cached_property
+    def _id_text(self) -> str:
+        # Every record's associated data names the case; spelled out once, not per row.
+        return str(self.case.id)
+
     def seal(self, table: str, row_id: Any, data: dict) -> bytes:
         """Seals a record of this case, bound to its table and row."""
         return vault.record_seal(
-            key=self.key, table=table, row_id=row_id, case_id=self.id, data=data
+            key=self.key, table=table, row_id=row_id, case_id=self._id_text, data=data
         )
 
     def open(self, table: str, row_id: Any, sealed: bytes) -> dict:
         return vault.record_open(
-            key=self.key, table=table, row_id=row_id, case_id=self.id, sealed=sealed
+            key=self.key, table=table, row_id=row_id, case_id=self._id_text, sealed=sealed
         )
 
 
@@ -281,11 +290,12 @@ def _view(
         opened.append({**data, "recorded_at": amendment.recorded_at})
     if opened:
         opened = _in_sequence(opened, sequences)
-    current = content.apply_amendments(original, opened)
+    full_original = content.with_defaults(original)
+    current = content.apply_amendments(full_original, opened) if opened else full_original
     return IncidentView(
         id=incident.id,
         recorded_at=incident.recorded_at,
-        original={**content.empty_incident(), **original},
+        original=full_original,
         amendments=opened,
         current=current,
         summary=content.summary(str(incident.id), current, _local(incident.recorded_at, zone)),
@@ -308,6 +318,24 @@ def incident_get(*, open_case: OpenCase, incident_id: Any) -> IncidentView:
 
 def incidents_all(open_case: OpenCase) -> list[IncidentView]:
     """Every incident of the case, opened, oldest first by when it happened."""
+    # Thousands of short-lived dicts, none in a cycle: the cyclic collector would
+    # only rescan them again and again, so it waits until this is done.
+    with _collector_paused():
+        return _incidents_all(open_case)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _incidents_all(open_case: OpenCase) -> list[IncidentView]:
     incidents = Incident.objects.filter(case=open_case.case).values_list(*_ROW_FIELDS)
     by_incident: dict[uuid.UUID, list[_Row]] = {}
     amendments = (
