@@ -94,11 +94,17 @@ class StreamEncryptor:
             raise ValueError("the stream is already finished")
         self._buffer += data
         sealed = []
-        # Keep at least one byte back: only ``finish`` knows which chunk is last.
-        while len(self._buffer) > self._chunk_size:
-            chunk = bytes(self._buffer[: self._chunk_size])
-            del self._buffer[: self._chunk_size]
-            sealed.append(self._seal(chunk, last=False))
+        size = self._chunk_size
+        start = 0
+        # Seal straight from the buffer (no copy per chunk), then drop what was
+        # sealed in one move. Keep at least one byte back: only ``finish``
+        # knows which chunk is the last.
+        with memoryview(self._buffer) as view:
+            while len(view) - start > size:
+                sealed.append(self._seal(view[start : start + size], last=False))
+                start += size
+        if start:
+            del self._buffer[:start]
         return sealed
 
     def finish(self) -> bytes:
