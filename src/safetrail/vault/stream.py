@@ -24,6 +24,7 @@ lets a reader serve a byte range without decrypting from the start.
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 from collections.abc import Iterable, Iterator
@@ -143,6 +144,13 @@ def encrypt_file(
     prefix = os.urandom(PREFIX_BYTES)
     header = MAGIC + struct.pack(">I", chunk_size) + prefix
     target.write(header)
+    first = bytearray(chunk_size)
+    try:
+        filled = _fill(source, first)
+    except (AttributeError, NotImplementedError, io.UnsupportedOperation):
+        pass  # a source that can only ``read``: the plain path below
+    else:
+        return _encrypt_file_into(aead, prefix, header, source, target, first, filled)
     total = 0
     index = 0
     current = _read_exactly(source, chunk_size)
@@ -154,6 +162,50 @@ def encrypt_file(
         if last:
             return total
         current = following
+        index += 1
+
+
+def _fill(source: BinaryIO, buffer: bytearray) -> int:
+    """Reads into ``buffer`` until it is full or the source ends; returns the count."""
+    filled = 0
+    with memoryview(buffer) as view:
+        while filled < len(buffer):
+            count = source.readinto(view[filled:])
+            if not count:
+                break
+            filled += count
+    return filled
+
+
+def _encrypt_file_into(
+    aead: AESGCM,
+    prefix: bytes,
+    header: bytes,
+    source: BinaryIO,
+    target: BinaryIO,
+    first: bytearray,
+    filled: int,
+) -> int:
+    """The same stream as the plain path, through reused buffers (no allocation per chunk)."""
+    chunk_size = len(first)
+    buffers = (first, bytearray(chunk_size))
+    sealed = bytearray(chunk_size + TAG_BYTES)
+    total = 0
+    index = 0
+    current = 0
+    while True:
+        following = _fill(source, buffers[1 - current]) if filled == chunk_size else 0
+        last = following == 0
+        with (
+            memoryview(buffers[current])[:filled] as plain,
+            memoryview(sealed)[: filled + TAG_BYTES] as out,
+        ):
+            aead.encrypt_into(_nonce(prefix, index, last), plain, header, out)
+            target.write(out)
+        total += filled
+        if last:
+            return total
+        current, filled = 1 - current, following
         index += 1
 
 
