@@ -75,12 +75,13 @@ def test_cleanup_forgets_what_is_no_longer_needed(capsys):
     assert "Deleted" in capsys.readouterr().out
 
 
-def test_cleanup_sweeps_unfinished_uploads_a_day_old(settings):
+def test_cleanup_sweeps_unfinished_uploads_a_day_old(settings, tmp_path):
     import os
     import time
 
     from safetrail.accounts.management.commands.cleanup import sweep_unfinished_uploads
 
+    settings.DATA_DIR = tmp_path
     folder = settings.DATA_DIR / "files" / "ab"
     folder.mkdir(parents=True, exist_ok=True)
     stale, fresh, real = folder / ".incoming-old", folder / ".incoming-new", folder / "abcdef"

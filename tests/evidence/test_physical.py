@@ -16,6 +16,12 @@ from tests.diary.helpers import person
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def own_store(settings, tmp_path):
+    """A file store for each test: parallel workers must not see each other's files."""
+    settings.DATA_DIR = tmp_path / "data"
+
+
 def photo() -> io.BytesIO:
     buffer = io.BytesIO()
     Image.new("RGB", (32, 32), "red").save(buffer, "JPEG")
@@ -26,7 +32,7 @@ def photo() -> io.BytesIO:
 
 def stored_files() -> list[Path]:
     root = Path(settings.DATA_DIR) / "files"
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+    return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
 
 
 def test_an_object_is_recorded_and_logged():

@@ -39,8 +39,9 @@ def assert_no_marker(blob: bytes, where: str) -> None:
 
 
 @pytest.fixture
-def person_with_records(tmp_path):
+def person_with_records(tmp_path, settings):
     """A person who signs in, writes a record and uploads a file, then signs out."""
+    settings.DATA_DIR = tmp_path / "data"  # a file store of its own, apart from other tests
     user, _, _ = accounts.account_create(username="dana", password=PASSWORD)
     accounts.recovery_code_confirm(user=user)
     browser = Client()
