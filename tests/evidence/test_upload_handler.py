@@ -396,7 +396,8 @@ def test_a_full_disk_refuses_the_file_and_the_request_goes_on(
 ):
     store = FullDiskStore(tmp_path / "files", fail_at, abort_fails)
     run["store"] = store
-    photo = noisy_jpeg()
+    # Big enough to arrive in several pieces of the handler's chunk size.
+    photo = noisy_jpeg(1400)
     document = pdf(20_000)
 
     with caplog.at_level("DEBUG"):
