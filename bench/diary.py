@@ -215,7 +215,9 @@ def main(argv: list[str] | None = None) -> int:
 
             profiler = cProfile.Profile()
             profiler.runcall(diary.case_overview, open_case)
-            pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(30)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats(
+                os.environ.get("PROFILE_SORT", "cumulative")
+            ).print_stats(30)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     return 0
