@@ -17,7 +17,8 @@ from safetrail.diary import chart, content, domain, forms, overview, services
 from safetrail.safety.http import posted
 
 
-def _open(request: HttpRequest, case_id) -> services.OpenCase:
+def case_for(request: HttpRequest, case_id) -> services.OpenCase:
+    """The signed-in person's case, opened for this request (404 for anyone else's)."""
     return services.case_open(user=request.user, account_key=request.account_key, case_id=case_id)
 
 
@@ -82,7 +83,7 @@ def _filters(request: HttpRequest) -> tuple[overview.Filters, dict]:
 @signed_in
 @require_GET
 def case(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     filters, chosen = _filters(request)
     summary, views = services.case_overview(open_case, filters)
     today = timezone.localdate()
@@ -122,7 +123,7 @@ def case(request: HttpRequest, case_id) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def quick_log(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     form = forms.QuickLogForm(posted(request), initial={"when": "now"})
     if request.method == "POST" and form.is_valid():
         incident = services.incident_create(open_case=open_case, data=form.to_content())
@@ -147,7 +148,7 @@ def _uuid_or_404(value: str | None) -> uuid.UUID | None:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def incident_new(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     moment_id = _uuid_or_404(request.GET.get("from_unsafe") or request.POST.get("from_unsafe"))
     moment = (
         services.unsafe_moment_get(open_case=open_case, moment_id=moment_id) if moment_id else None
@@ -181,7 +182,7 @@ def incident_new(request: HttpRequest, case_id) -> HttpResponse:
 @signed_in
 @require_GET
 def incident(request: HttpRequest, case_id, incident_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     view = services.incident_get(open_case=open_case, incident_id=incident_id)
     return render(request, "diary/incident.html", {"case": open_case, "view": view, **_labels()})
 
@@ -189,7 +190,7 @@ def incident(request: HttpRequest, case_id, incident_id) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def incident_amend(request: HttpRequest, case_id, incident_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     view = services.incident_get(open_case=open_case, incident_id=incident_id)
     form = forms.AmendForm(posted(request), initial=forms.IncidentForm.initial_from(view.current))
     if request.method == "POST" and form.is_valid():
@@ -219,7 +220,7 @@ def incident_amend(request: HttpRequest, case_id, incident_id) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def suspect(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     profile, recorded_at = services.suspect_current(open_case)
     # Photos come from the evidence locker, where they are kept and logged.
     from safetrail.evidence import services as evidence
@@ -254,7 +255,7 @@ def suspect(request: HttpRequest, case_id) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def daily_life(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     form = forms.DailyLifeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.daily_life_add(open_case=open_case, data=form.to_content())
@@ -275,7 +276,7 @@ def daily_life(request: HttpRequest, case_id) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def unsafe(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     form = forms.UnsafeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.unsafe_moment_add(open_case=open_case, place=form.cleaned_data["place"])

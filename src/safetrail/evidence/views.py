@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safetrail.accounts.decorators import signed_in
 from safetrail.diary import services as diary
 from safetrail.diary.templatetags.diary import when_text
+from safetrail.diary.views import case_for
 from safetrail.evidence import custody_log, forms, services
 from safetrail.evidence.upload import EncryptingUploadHandler
 from safetrail.safety.http import posted
@@ -33,10 +34,6 @@ REFUSAL_MESSAGES = {
         "could not be saved, because there is no space on the server. Try again later."
     ),
 }
-
-
-def _open(request: HttpRequest, case_id) -> diary.OpenCase:
-    return diary.case_open(user=request.user, account_key=request.account_key, case_id=case_id)
 
 
 def _incident_choices(open_case: diary.OpenCase) -> list[tuple[str, str]]:
@@ -61,7 +58,7 @@ def _human_size(size: int) -> str:
 @signed_in
 @require_GET
 def locker(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     return render(
         request,
         "evidence/locker.html",
@@ -105,7 +102,7 @@ def upload(request: HttpRequest, case_id) -> HttpResponse:
 
 @csrf_protect
 def _upload(request: HttpRequest, case_id, handler: EncryptingUploadHandler) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     form = forms.CapturedForm(request.POST, incident_choices=_incident_choices(open_case))
     if not form.is_valid():
         return render(
@@ -160,7 +157,7 @@ def _upload(request: HttpRequest, case_id, handler: EncryptingUploadHandler) -> 
 @signed_in
 @require_http_methods(["GET", "POST"])
 def physical(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     form = forms.PhysicalItemForm(posted(request), incident_choices=_incident_choices(open_case))
     if request.method == "POST" and form.is_valid():
         item = services.physical_add(
@@ -178,7 +175,7 @@ def physical(request: HttpRequest, case_id) -> HttpResponse:
 @signed_in
 @require_GET
 def item(request: HttpRequest, case_id, item_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     view = services.item_get(open_case=open_case, item_id=item_id)
     return render(
         request,
@@ -188,7 +185,7 @@ def item(request: HttpRequest, case_id, item_id) -> HttpResponse:
 
 
 def _stream(request: HttpRequest, case_id, item_id, *, download: bool) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     view, chunks = services.item_content(
         open_case=open_case,
         item_id=item_id,
@@ -222,7 +219,7 @@ def download(request: HttpRequest, case_id, item_id) -> HttpResponse:
 @signed_in
 @require_GET
 def preview(request: HttpRequest, case_id, item_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     response = StreamingHttpResponse(
         services.preview_content(open_case=open_case, item_id=item_id), content_type="image/jpeg"
     )
@@ -233,7 +230,7 @@ def preview(request: HttpRequest, case_id, item_id) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def delete(request: HttpRequest, case_id, item_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     view = services.item_get(open_case=open_case, item_id=item_id)
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
@@ -247,7 +244,7 @@ def delete(request: HttpRequest, case_id, item_id) -> HttpResponse:
 @signed_in
 @require_GET
 def custody(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     return render(
         request,
         "evidence/custody.html",

@@ -9,14 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safetrail.accounts.decorators import signed_in
-from safetrail.diary import services as diary
+from safetrail.diary.views import case_for
 from safetrail.risk import checklist as checklists
 from safetrail.risk import forms, services
 from safetrail.safety.http import posted
-
-
-def _open(request: HttpRequest, case_id) -> diary.OpenCase:
-    return diary.case_open(user=request.user, account_key=request.account_key, case_id=case_id)
 
 
 def _checklist(key: str | None = None) -> checklists.Checklist:
@@ -31,7 +27,7 @@ def _checklist(key: str | None = None) -> checklists.Checklist:
 @signed_in
 @require_GET
 def start(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     return render(
         request,
         "risk/start.html",
@@ -48,7 +44,7 @@ def start(request: HttpRequest, case_id) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     checklist = _checklist(request.GET.get("checklist"))
     suggested = services.suggestions_for(open_case)
     form = forms.ScreeningForm(posted(request), checklist=checklist, suggested=suggested)
@@ -68,7 +64,7 @@ def check(request: HttpRequest, case_id) -> HttpResponse:
 @signed_in
 @require_GET
 def result(request: HttpRequest, case_id, screening_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     screening = services.screening_get(open_case=open_case, screening_id=screening_id)
     if screening is None:
         raise Http404
@@ -83,7 +79,7 @@ def result(request: HttpRequest, case_id, screening_id) -> HttpResponse:
 @signed_in
 @require_GET
 def history(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     done = list(reversed(services.screenings(open_case)))
     checklist = _checklist()
     rows = [
@@ -113,7 +109,7 @@ def history(request: HttpRequest, case_id) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def stop_date(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     current = services.stop_date(open_case)
     form = forms.StopDateForm(posted(request), initial={"date": current})
     if request.method == "POST" and form.is_valid():
@@ -126,7 +122,7 @@ def stop_date(request: HttpRequest, case_id) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def safety_plan(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     plan, saved_at = services.safety_plan(open_case)
     form = forms.SafetyPlanForm(posted(request), initial=plan)
     if request.method == "POST" and form.is_valid():
@@ -143,7 +139,7 @@ def safety_plan(request: HttpRequest, case_id) -> HttpResponse:
 @signed_in
 @require_GET
 def safety_plan_print(request: HttpRequest, case_id) -> HttpResponse:
-    open_case = _open(request, case_id)
+    open_case = case_for(request, case_id)
     plan, saved_at = services.safety_plan(open_case)
     return render(
         request,
