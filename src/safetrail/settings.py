@@ -57,6 +57,31 @@ SAFETRAIL_KDF_LANES = env_int("SAFETRAIL_KDF_LANES", 1)
 SAFETRAIL_MAX_UPLOAD_BYTES = env_int("SAFETRAIL_MAX_UPLOAD_BYTES", 2 * 1024**3)
 SAFETRAIL_IDLE_TIMEOUT_SECONDS = env_int("SAFETRAIL_IDLE_TIMEOUT_MINUTES", 15) * 60
 SAFETRAIL_IDLE_WARNING_SECONDS = env_int("SAFETRAIL_IDLE_WARNING_SECONDS", 120)
+# Street Safe (docs/streetsafe.md). The public map shows a cell only when at
+# least K reports from K different days fall in it, at a coarse resolution.
+SAFETRAIL_STREETSAFE_K = env_int("SAFETRAIL_STREETSAFE_K", 5)
+SAFETRAIL_STREETSAFE_PUBLIC_RESOLUTION = env_int("SAFETRAIL_STREETSAFE_PUBLIC_RESOLUTION", 8)
+# Exact points (and notes) are kept for analysts this long, then cleared by
+# `safetrail streetsafe-purge`; cell counts stay.
+SAFETRAIL_STREETSAFE_RETENTION_DAYS = env_int("SAFETRAIL_STREETSAFE_RETENTION_DAYS", 365)
+# Base map tiles, e.g. https://tiles.example.org/{z}/{x}/{y}.png. None by
+# default: the map is then a plain grid, and no other host is ever contacted.
+SAFETRAIL_STREETSAFE_TILE_URL = env_str("SAFETRAIL_STREETSAFE_TILE_URL", "")
+SAFETRAIL_STREETSAFE_TILE_ATTRIBUTION = env_str("SAFETRAIL_STREETSAFE_TILE_ATTRIBUTION", "")
+# The area the service covers, "south,west,north,east" in degrees: the map
+# opens on it and the no-JavaScript grid divides it into squares.
+SAFETRAIL_STREETSAFE_AREA = env_list("SAFETRAIL_STREETSAFE_AREA", ["51.48", "-0.20", "51.54", "-0.05"])
+SAFETRAIL_STREETSAFE_GRID_SIZE = env_int("SAFETRAIL_STREETSAFE_GRID_SIZE", 8)
+SAFETRAIL_STREETSAFE_REPORTS_PER_DAY = env_int("SAFETRAIL_STREETSAFE_REPORTS_PER_DAY", 10)
+SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_DAY = env_int(
+    "SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_DAY", 3
+)
+SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_HOUR = env_int(
+    "SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_HOUR", 200
+)
+# The proof-of-work challenge's difficulty: the most numbers a browser may
+# need to try (about a second on an old phone at the default).
+SAFETRAIL_STREETSAFE_POW_MAX_NUMBER = env_int("SAFETRAIL_STREETSAFE_POW_MAX_NUMBER", 50_000)
 SAFETRAIL_VAULT_COOKIE_NAME = "vault"
 SAFETRAIL_DEVICE_COOKIE_NAME = "device"
 
@@ -75,6 +100,7 @@ INSTALLED_APPS = [
     "safetrail.diary",
     "safetrail.risk",
     "safetrail.evidence",
+    "safetrail.streetsafe",
     "safetrail.advice",
 ]
 
@@ -177,6 +203,19 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_ALLOW_ALL_ORIGINS = False
 
+# --- Cache ------------------------------------------------------------------
+# Street Safe's rate limits and their daily key live only here, never on disk.
+# One process: memory. Several (gunicorn workers, servers): a Redis that keeps
+# nothing on disk, so every process shares the same counts.
+if env_str("SAFETRAIL_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("SAFETRAIL_REDIS_URL"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # --- Sessions, cookies and HTTPS ---------------------------------------------
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("safetrail.safety.urls")),
+    path("", include("safetrail.streetsafe.api_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -11,6 +12,7 @@ urlpatterns += i18n_patterns(
     path("", include("safetrail.diary.urls")),
     path("", include("safetrail.risk.urls")),
     path("", include("safetrail.evidence.urls")),
+    path("", include("safetrail.streetsafe.urls")),
     prefix_default_language=False,
 )
 

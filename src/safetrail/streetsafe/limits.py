@@ -1,0 +1,101 @@
+"""Limits on how many reports one sender can make, without knowing who they are.
+
+The sender's address is turned into HMAC(daily key, address) and only that is
+used, as a cache key with a count. The daily key is random, made on first use
+each day, and lives only in the cache (memory, or a Redis that keeps nothing
+on disk; see docs/deploying.md): it is never written to the database, a file
+or a log, and when it expires yesterday's counts cannot be linked to anyone.
+The address itself is never stored.
+
+Two limits: one per sender per day (tighter when the browser did not solve the
+proof-of-work challenge, for example with JavaScript off), and one for the
+whole site per hour for unsolved reports, so a script that skips the
+challenge cannot flood the map.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from safetrail.accounts.throttle import source_prefix
+
+DAY_SECONDS = 24 * 60 * 60
+
+
+def _daily_key() -> bytes:
+    today = timezone.now().date().isoformat()
+    name = f"streetsafe:daily-key:{today}"
+    cache.add(name, secrets.token_hex(32), timeout=DAY_SECONDS + 3600)
+    value = cache.get(name)
+    return bytes.fromhex(value)
+
+
+def sender_token(address: str) -> str:
+    """The keyed hash standing for the sender today. Only ever kept in the cache."""
+    prefix = source_prefix(address)
+    return hmac.new(_daily_key(), prefix.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    reason: str = ""  # "sender" or "site"
+
+
+def _count(name: str, timeout: int) -> int:
+    cache.add(name, 0, timeout=timeout)
+    try:
+        return cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.set(name, 1, timeout=timeout)
+        return 1
+
+
+def _peek(name: str) -> int:
+    return int(cache.get(name) or 0)
+
+
+def check(address: str, *, verified: bool) -> Verdict:
+    """Whether one more report may be accepted. Does not count it (see ``record``)."""
+    token = sender_token(address)
+    today = timezone.now().date().isoformat()
+    per_day = (
+        settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY
+        if verified
+        else settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_DAY
+    )
+    if _peek(f"streetsafe:sender:{today}:{token}") >= per_day:
+        return Verdict(False, "sender")
+    if not verified:
+        hour = timezone.now().strftime("%Y-%m-%dT%H")
+        if (
+            _peek(f"streetsafe:unverified:{hour}")
+            >= settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_HOUR
+        ):
+            return Verdict(False, "site")
+    return Verdict(True)
+
+
+def record(address: str, *, verified: bool) -> None:
+    token = sender_token(address)
+    today = timezone.now().date().isoformat()
+    _count(f"streetsafe:sender:{today}:{token}", DAY_SECONDS)
+    if not verified:
+        hour = timezone.now().strftime("%Y-%m-%dT%H")
+        _count(f"streetsafe:unverified:{hour}", 3600)
+
+
+def _guard_used(name: str, timeout: int) -> bool:
+    """True the first time ``name`` is seen within ``timeout`` seconds."""
+    return cache.add(name, 1, timeout=timeout)
+
+
+def secret_token() -> str:
+    return secrets.token_hex(16)

@@ -1,0 +1,101 @@
+"""A proof-of-work challenge, self-hosted, instead of a tracking CAPTCHA.
+
+The ALTCHA protocol (v1): the server sends a salt, a SHA-256 digest and an HMAC
+signature of it; the browser tries numbers until SHA-256(salt + number)
+matches, which costs it a moment of work and a flood script a lot. The
+browser side is our own small script (``static/safetrail/streetsafe-pow.mjs``),
+so nothing is loaded from anyone else. The signature key is derived from
+SECRET_KEY; each solution is accepted once (remembered in the cache until the
+challenge expires).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+import altcha
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+EXPIRES_AFTER = timedelta(minutes=30)
+
+
+def _key() -> bytes:
+    return hmac.new(
+        settings.SECRET_KEY.encode(), b"streetsafe.proof-of-work", hashlib.sha256
+    ).digest()
+
+
+@dataclass(frozen=True)
+class Challenge:
+    algorithm: str
+    challenge: str
+    salt: str
+    signature: str
+    max_number: int
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "algorithm": self.algorithm,
+                "challenge": self.challenge,
+                "salt": self.salt,
+                "signature": self.signature,
+                "maxnumber": self.max_number,
+            }
+        )
+
+
+def new_challenge() -> Challenge:
+    made = altcha.create_challenge_v1(
+        hmac_key=_key(),
+        max_number=settings.SAFETRAIL_STREETSAFE_POW_MAX_NUMBER,
+        expires=timezone.now() + EXPIRES_AFTER,
+    )
+    return Challenge(
+        algorithm=made.algorithm,
+        challenge=made.challenge,
+        salt=made.salt,
+        signature=made.signature,
+        max_number=made.max_number,
+    )
+
+
+def verify(payload: str) -> bool:
+    """True for a correct, unexpired solution not used before. Never raises."""
+    if not payload or len(payload) > 2000:
+        return False
+    try:
+        decoded = json.loads(base64.b64decode(payload, validate=True))
+        ok, _ = altcha.verify_solution_v1(decoded, _key(), check_expires=True)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return False
+    if not ok:
+        return False
+    signature = str(decoded.get("signature", ""))
+    return cache.add(
+        f"streetsafe:pow-used:{signature}", 1, timeout=int(EXPIRES_AFTER.total_seconds()) + 60
+    )
+
+
+def solve(challenge: Challenge) -> str:
+    """The payload a browser would send (for tests and the benchmark's load generator)."""
+    solution = altcha.solve_challenge_v1(
+        challenge.challenge, challenge.salt, challenge.algorithm, challenge.max_number
+    )
+    if solution is None:
+        raise ValueError("no solution")
+    payload = {
+        "algorithm": challenge.algorithm,
+        "challenge": challenge.challenge,
+        "number": solution.number,
+        "salt": challenge.salt,
+        "signature": challenge.signature,
+    }
+    return base64.b64encode(json.dumps(payload).encode()).decode()

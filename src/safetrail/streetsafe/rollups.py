@@ -1,0 +1,115 @@
+"""Keeping ``Cell`` and ``CellDay`` in step with the visible reports.
+
+``apply(report, +1)`` counts a report in, ``apply(report, -1)`` takes it out
+(a moderator hid it). Both run inside the caller's transaction, so a report and
+its counts are stored together or not at all.
+
+Each change is one ``INSERT ... ON CONFLICT DO UPDATE`` per table and
+resolution, which SQLite and PostgreSQL both speak. The cell row is written
+first: that takes its row lock, so two reports in the same cell on PostgreSQL
+queue behind each other, and the "is this a new day for the cell?" question
+below always sees the other's committed rows. Resolutions are always taken in
+the same order, so two writers cannot deadlock. The number of distinct days
+matters: the public map's k-threshold depends on it.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Count, Max, Min
+
+from safetrail.streetsafe import cells, domain
+from safetrail.streetsafe.models import REASON_COLUMNS, Cell, CellDay, Report
+
+# Table and column names below are this module's constants; values are parameters.
+CELL_TABLE = Cell._meta.db_table
+DAY_TABLE = CellDay._meta.db_table
+
+_DAY_COLUMNS = ("total", *REASON_COLUMNS)
+_DAY_INSERT = (
+    f"INSERT INTO {DAY_TABLE} (resolution, cell, day, band, {', '.join(_DAY_COLUMNS)}) "
+    f"VALUES (%s, %s, %s, %s, {', '.join(['%s'] * len(_DAY_COLUMNS))}) "
+    "ON CONFLICT (resolution, cell, day, band) DO UPDATE SET "
+    + ", ".join(f"{column} = {DAY_TABLE}.{column} + excluded.{column}" for column in _DAY_COLUMNS)
+)
+_CELL_INSERT = (
+    f"INSERT INTO {CELL_TABLE} "
+    "(resolution, cell, latitude, longitude, total, days, first_day, last_day) "
+    "VALUES (%s, %s, %s, %s, %s, 0, %s, %s) "
+    "ON CONFLICT (resolution, cell) DO UPDATE SET "
+    f"total = {CELL_TABLE}.total + excluded.total, "
+    f"first_day = CASE WHEN excluded.first_day < {CELL_TABLE}.first_day "
+    f"THEN excluded.first_day ELSE {CELL_TABLE}.first_day END, "
+    f"last_day = CASE WHEN excluded.last_day > {CELL_TABLE}.last_day "
+    f"THEN excluded.last_day ELSE {CELL_TABLE}.last_day END"
+)
+_DAY_SUM = f"SELECT SUM(total) FROM {DAY_TABLE} WHERE resolution = %s AND cell = %s AND day = %s"
+_DAYS_CHANGE = f"UPDATE {CELL_TABLE} SET days = days + %s WHERE resolution = %s AND cell = %s"
+
+
+def apply(report: Report, sign: int) -> None:
+    if sign not in (1, -1):
+        raise ValueError("sign must be 1 or -1")
+    reasons = [sign if report.reasons & reason.bit else 0 for reason in domain.REASONS]
+    day = report.happened_on
+    with connection.cursor() as cursor:
+        for resolution in cells.RESOLUTIONS:
+            cell = report.cell(resolution)
+            middle = cells.centre(cell)
+            cursor.execute(
+                _CELL_INSERT,
+                [resolution, cell, middle.latitude, middle.longitude, sign, day, day],
+            )
+            cursor.execute(_DAY_INSERT, [resolution, cell, day, report.band, sign, *reasons])
+            cursor.execute(_DAY_SUM, [resolution, cell, day])
+            (on_that_day,) = cursor.fetchone()
+            # +1 made the day's first report; -1 removed its last.
+            if (sign == 1 and on_that_day == 1) or (sign == -1 and not on_that_day):
+                cursor.execute(_DAYS_CHANGE, [sign, resolution, cell])
+            if sign == -1:
+                _refresh_span(resolution, cell)
+
+
+def _refresh_span(resolution: int, cell: str) -> None:
+    """After taking a report out, first and last day are those of what is left."""
+    span = CellDay.objects.filter(resolution=resolution, cell=cell, total__gt=0).aggregate(
+        first=Min("day"), last=Max("day")
+    )
+    if span["first"] is not None:
+        Cell.objects.filter(resolution=resolution, cell=cell).update(
+            first_day=span["first"], last_day=span["last"]
+        )
+
+
+def rebuild() -> int:
+    """Recount every rollup from the reports. For repair after a restore; returns cells."""
+    CellDay.objects.all().delete()
+    Cell.objects.all().delete()
+    for report in Report.objects.filter(hidden=False).iterator(chunk_size=2000):
+        apply(report, 1)
+    return Cell.objects.count()
+
+
+def check() -> list[str]:
+    """Differences between the rollups and a count of the reports (empty when in step)."""
+    problems: list[str] = []
+    visible = Report.objects.filter(hidden=False)
+    for resolution in cells.RESOLUTIONS:
+        column = f"cell_{resolution}"
+        counted = {
+            row[column]: (row["total"], row["days"])
+            for row in visible.values(column).annotate(
+                total=Count("id"), days=Count("happened_on", distinct=True)
+            )
+        }
+        stored = {
+            row.cell: (row.total, row.days)
+            for row in Cell.objects.filter(resolution=resolution, total__gt=0)
+        }
+        for cell in sorted(set(counted) | set(stored)):
+            if counted.get(cell) != stored.get(cell):
+                problems.append(
+                    f"resolution {resolution} cell {cell}: reports say {counted.get(cell)}, "
+                    f"rollup says {stored.get(cell)}"
+                )
+    return problems

@@ -1,0 +1,463 @@
+"""Street Safe's operations: what the views, the API and the commands call.
+
+Reporting is anonymous (see limits.py and models.py for what is and is not
+kept). Everything that changes what counts writes the rollups in the same
+transaction (rollups.py). What the public sees passes the k-threshold here,
+in one place: ``public_cells``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+
+from safetrail.streetsafe import cells, domain, hotspots, limits, redaction, rollups
+from safetrail.streetsafe.cells import Point
+from safetrail.streetsafe.models import (
+    AreaAction,
+    Cell,
+    CellDay,
+    ModerationAction,
+    NoteState,
+    Report,
+)
+
+NOTE_MAX_LENGTH = 500
+NEARBY_METRES = 200
+NEARBY_DAYS = 30
+NEARBY_LIMIT = 5
+ANALYST_RESOLUTIONS = (7, 8, 9, 10)
+
+
+class ReportRefused(Exception):
+    """A report was not accepted; ``reason`` says why in a form a view can explain."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- reporting ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """A report as the form gathered it, before it is stored."""
+
+    point: Point
+    located_by: str
+    reasons: list[str]
+    when: str
+    band: str = ""
+    day: date | None = None
+    safer: list[str] = field(default_factory=list)
+    note: str = ""
+    age_band: str = ""
+    gender: str = ""
+    ethnic_group: str = ""
+    disability: str = ""
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def when_to_day_and_band(draft: Draft) -> tuple[date, int]:
+    now = timezone.localtime()
+    if draft.when == domain.WHEN_NOW:
+        return now.date(), domain.band_at(now.time()).number
+    band = domain.BAND_BY_CODE[draft.band].number
+    if draft.when == domain.WHEN_EARLIER_TODAY:
+        return now.date(), band
+    if draft.day is None:
+        raise ValueError("another day needs a date")
+    return draft.day, band
+
+
+def report_create(draft: Draft, *, address: str, verified: bool, same_as: Any = None) -> Report:
+    """Store one report and count it in, or raise ReportRefused."""
+    if not draft.reasons:
+        raise ReportRefused("no_reasons")
+    verdict = limits.check(address, verified=verified)
+    if not verdict.allowed:
+        raise ReportRefused(f"limit_{verdict.reason}")
+    day, band = when_to_day_and_band(draft)
+    note = redaction.redact(draft.note.strip()[:NOTE_MAX_LENGTH])
+    with transaction.atomic():
+        point = draft.point
+        located_by = draft.located_by
+        original = None
+        if same_as is not None:
+            original = Report.objects.filter(id=same_as, hidden=False).select_for_update().first()
+            if original is None:
+                raise ReportRefused("same_as_gone")
+            # The same place: the original's cells, and its point (no new one).
+            point = Point(original.latitude, original.longitude) if original.latitude else point
+            located_by = original.located_by
+        if not cells.valid_point(point.latitude, point.longitude):
+            raise ReportRefused("bad_point")
+        cell_ids = (
+            {resolution: original.cell(resolution) for resolution in cells.RESOLUTIONS}
+            if original
+            else cells.cells_for(point)
+        )
+        report = Report(
+            id=uuid.uuid4(),
+            received_on=today(),
+            happened_on=day,
+            band=band,
+            when=draft.when,
+            reasons=domain.mask_of(draft.reasons, domain.REASONS),
+            safer=domain.mask_of(draft.safer, domain.SAFER),
+            note=note,
+            note_state=NoteState.PENDING if note else NoteState.NONE,
+            age_band=draft.age_band,
+            gender=draft.gender,
+            ethnic_group=draft.ethnic_group,
+            disability=draft.disability,
+            located_by=located_by,
+            latitude=None if original else point.latitude,
+            longitude=None if original else point.longitude,
+            same_as=original,
+            verified=verified,
+            **{f"cell_{resolution}": cell for resolution, cell in cell_ids.items()},
+        )
+        report.save(force_insert=True)
+        rollups.apply(report, 1)
+    limits.record(address, verified=verified)
+    return report
+
+
+@dataclass(frozen=True)
+class Nearby:
+    id: uuid.UUID
+    metres: int
+    reasons: list
+    happened: str  # "this week", "2 weeks ago"...: never an exact date
+    me_too: int
+
+
+def nearby(point: Point, *, metres: int = NEARBY_METRES) -> list[Nearby]:
+    """Recent visible reports close to ``point``, nearest first, for "is it the same place?".
+
+    Shown to anyone about to report, so each is described only roughly: its
+    distance rounded to 25 m, its reasons and how many weeks ago.
+    """
+    if not cells.valid_point(point.latitude, point.longitude):
+        return []
+    here = cells.cells_for(point)[9]
+    since = today() - timedelta(days=NEARBY_DAYS)
+    candidates = (
+        Report.objects.filter(
+            cell_9__in=cells.ring(here, 2),
+            received_on__gte=since,
+            hidden=False,
+            same_as__isnull=True,
+            latitude__isnull=False,
+        )
+        .annotate(supporters=Count("me_too", filter=Q(me_too__hidden=False)))
+        .order_by("-received_on")[:200]
+    )
+    found = []
+    for report in candidates:
+        distance = cells.distance_metres(point, Point(report.latitude, report.longitude))
+        if distance <= metres:
+            found.append((distance, report))
+    found.sort(key=lambda item: item[0])
+    return [
+        Nearby(
+            id=report.id,
+            metres=max(25, int(round(distance / 25) * 25)),
+            reasons=report.reason_labels,
+            happened=_weeks_ago(report.happened_on),
+            me_too=report.supporters,
+        )
+        for distance, report in found[:NEARBY_LIMIT]
+    ]
+
+
+def _weeks_ago(day: date) -> str:
+    weeks = (today() - day).days // 7
+    return str(weeks)
+
+
+def nearby_ids(point: Point) -> set[str]:
+    return {str(item.id) for item in nearby(point)}
+
+
+# --- the public map ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicCell:
+    cell: str
+    latitude: float
+    longitude: float
+    reports: int
+    first_month: date
+    last_month: date
+    boundary: list[tuple[float, float]]
+    actions: list[AreaAction]
+
+
+@dataclass(frozen=True)
+class Viewport:
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+def public_cells(viewport: Viewport | None = None) -> list[PublicCell]:
+    """Cells anyone may see: at least k reports from k different days, dates to the month.
+
+    k and the resolution are the deployment's (SAFETRAIL_STREETSAFE_K,
+    SAFETRAIL_STREETSAFE_PUBLIC_RESOLUTION). Counts are of visible reports only.
+    """
+    k = settings.SAFETRAIL_STREETSAFE_K
+    resolution = settings.SAFETRAIL_STREETSAFE_PUBLIC_RESOLUTION
+    rows = Cell.objects.filter(resolution=resolution, total__gte=k, days__gte=k)
+    if viewport is not None:
+        rows = rows.filter(
+            latitude__gte=viewport.south,
+            latitude__lte=viewport.north,
+            longitude__gte=viewport.west,
+            longitude__lte=viewport.east,
+        )
+    actions = public_actions_by_cell()
+    return [
+        PublicCell(
+            cell=row.cell,
+            latitude=row.latitude,
+            longitude=row.longitude,
+            reports=row.total,
+            first_month=row.first_day.replace(day=1),
+            last_month=row.last_day.replace(day=1),
+            boundary=cells.boundary(row.cell),
+            actions=actions.get(row.cell, []),
+        )
+        for row in rows.order_by("-total", "cell")
+    ]
+
+
+def public_actions_by_cell() -> dict[str, list[AreaAction]]:
+    """Public actions, each under its cell at the public resolution (or coarser)."""
+    resolution = settings.SAFETRAIL_STREETSAFE_PUBLIC_RESOLUTION
+    found: dict[str, list[AreaAction]] = defaultdict(list)
+    for action in AreaAction.objects.filter(public=True):
+        found[public_cell_of(action.cell, resolution)].append(action)
+    return dict(found)
+
+
+def public_cell_of(cell: str, resolution: int) -> str:
+    import h3
+
+    if cells.resolution_of(cell) > resolution:
+        return h3.cell_to_parent(cell, resolution)
+    return cell
+
+
+def public_actions() -> list[dict[str, Any]]:
+    resolution = settings.SAFETRAIL_STREETSAFE_PUBLIC_RESOLUTION
+    return [
+        {
+            "action": action,
+            "cell": public_cell_of(action.cell, resolution),
+            "boundary": cells.boundary(public_cell_of(action.cell, resolution)),
+            "month": action.taken_on.replace(day=1),
+        }
+        for action in AreaAction.objects.filter(public=True)
+    ]
+
+
+# --- moderation --------------------------------------------------------------------------------
+
+
+def moderation_queue() -> QuerySet[Report]:
+    return Report.objects.filter(note_state=NoteState.PENDING).order_by("received_on", "id")
+
+
+def moderation_recent() -> QuerySet[ModerationAction]:
+    return ModerationAction.objects.select_related("report", "moderator")[:100]
+
+
+def moderate(*, report_id: Any, moderator, kind: str, reason: str = "") -> Report:
+    """One moderator action, logged, with the rollups kept in step."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(id=report_id)
+        if kind == ModerationAction.Kind.HIDDEN:
+            if not report.hidden:
+                report.hidden = True
+                rollups.apply(report, -1)
+        elif kind == ModerationAction.Kind.SHOWN:
+            if report.hidden:
+                report.hidden = False
+                rollups.apply(report, 1)
+        elif kind == ModerationAction.Kind.NOTE_REMOVED:
+            report.note = ""
+            report.note_state = NoteState.REVIEWED
+        elif kind == ModerationAction.Kind.REVIEWED:
+            if report.note_state == NoteState.PENDING:
+                report.note_state = NoteState.REVIEWED
+        else:
+            raise ValueError(f"unknown moderation action {kind!r}")
+        report.save(update_fields=["hidden", "note", "note_state"])
+        ModerationAction.objects.create(
+            report=report, moderator=moderator, kind=kind, reason=reason[:500]
+        )
+    return report
+
+
+# --- analysts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    resolution: int = 8
+    reason: str = ""
+    band: str = ""
+    weekday: int | None = None  # ISO: 1 Monday ... 7 Sunday
+    since: date | None = None
+    until: date | None = None
+
+    def rows(self) -> QuerySet[CellDay]:
+        rows = CellDay.objects.filter(resolution=self.resolution)
+        if self.band:
+            rows = rows.filter(band=domain.BAND_BY_CODE[self.band].number)
+        if self.weekday:
+            rows = rows.filter(day__iso_week_day=self.weekday)
+        if self.since:
+            rows = rows.filter(day__gte=self.since)
+        if self.until:
+            rows = rows.filter(day__lte=self.until)
+        return rows
+
+    @property
+    def measure(self) -> str:
+        return f"r_{self.reason}" if self.reason else "total"
+
+
+def cell_counts(filters: Filters) -> dict[str, int]:
+    measure = filters.measure
+    rows = (
+        filters.rows()
+        .values("cell")
+        .annotate(count=Sum(measure))
+        .filter(count__gt=0)
+        .values_list("cell", "count")
+    )
+    return dict(rows)
+
+
+def cell_table(filters: Filters) -> list[dict[str, Any]]:
+    counts = cell_counts(filters)
+    spans = {
+        row["cell"]: row
+        for row in filters.rows()
+        .filter(**{f"{filters.measure}__gt": 0})
+        .values("cell")
+        .annotate(first=Min("day"), last=Max("day"), days=Count("day", distinct=True))
+    }
+    table = []
+    for cell, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        middle = cells.centre(cell)
+        span = spans.get(cell, {})
+        table.append(
+            {
+                "cell": cell,
+                "count": count,
+                "days": span.get("days", 0),
+                "first": span.get("first"),
+                "last": span.get("last"),
+                "latitude": middle.latitude,
+                "longitude": middle.longitude,
+            }
+        )
+    return table
+
+
+def trend(filters: Filters, *, by: str = "week") -> list[tuple[date, int]]:
+    """Reports per week (or month) under the filters, counted once each (at resolution 7)."""
+    coarse = Filters(
+        resolution=cells.RESOLUTIONS[0],
+        reason=filters.reason,
+        band=filters.band,
+        weekday=filters.weekday,
+        since=filters.since,
+        until=filters.until,
+    )
+    truncate = TruncMonth if by == "month" else TruncWeek
+    rows = (
+        coarse.rows()
+        .annotate(period=truncate("day"))
+        .values("period")
+        .annotate(count=Sum(F(coarse.measure)))
+        .order_by("period")
+    )
+    return [(_as_date(row["period"]), row["count"]) for row in rows if row["count"]]
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def hotspot_scores(
+    filters: Filters, *, distance: int = 1, false_discovery_rate: float = 0.05
+) -> list[hotspots.CellScore]:
+    return hotspots.find(
+        cell_counts(filters), distance=distance, false_discovery_rate=false_discovery_rate
+    )
+
+
+def action_record(
+    *, cell: str, kind: str, description: str, taken_on: date, public: bool, recorded_by
+) -> AreaAction:
+    if not cells.is_valid(cell):
+        raise ValueError("not a cell")
+    return AreaAction.objects.create(
+        cell=cell,
+        resolution=cells.resolution_of(cell),
+        kind=kind,
+        description=description.strip()[:300],
+        taken_on=taken_on,
+        public=public,
+        recorded_by=recorded_by,
+    )
+
+
+def points_for_analysts(filters: Filters) -> QuerySet[Report]:
+    """Exact points, only within the retention period, only visible originals."""
+    since = today() - timedelta(days=settings.SAFETRAIL_STREETSAFE_RETENTION_DAYS)
+    rows = Report.objects.filter(hidden=False, latitude__isnull=False, received_on__gte=since)
+    if filters.since:
+        rows = rows.filter(happened_on__gte=filters.since)
+    if filters.until:
+        rows = rows.filter(happened_on__lte=filters.until)
+    if filters.band:
+        rows = rows.filter(band=domain.BAND_BY_CODE[filters.band].number)
+    if filters.weekday:
+        rows = rows.filter(happened_on__iso_week_day=filters.weekday)
+    if filters.reason:
+        bit = domain.REASON_BY_CODE[filters.reason].bit
+        rows = rows.annotate(has=F("reasons").bitand(bit)).filter(has__gt=0)
+    return rows.annotate(supporters=Count("me_too", filter=Q(me_too__hidden=False))).order_by(
+        "-happened_on", "id"
+    )
+
+
+def purge(*, before: date | None = None) -> int:
+    """Clear exact points and notes older than the retention period. Returns reports changed."""
+    cutoff = before or today() - timedelta(days=settings.SAFETRAIL_STREETSAFE_RETENTION_DAYS)
+    old = Report.objects.filter(received_on__lt=cutoff).filter(
+        Q(latitude__isnull=False) | ~Q(note="")
+    )
+    return old.update(latitude=None, longitude=None, note="", note_state=NoteState.NONE)
