@@ -65,7 +65,8 @@ lint:
 	$(BIN)/python -m django check --fail-level WARNING
 	$(BIN)/python -m django makemigrations --check --dry-run --verbosity 0
 	SAFETRAIL_HTTPS=true DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n') \
-	  ALLOWED_HOSTS=safetrail.example $(BIN)/python -m django check --deploy --fail-level WARNING
+	  ALLOWED_HOSTS=safetrail.example SAFETRAIL_REDIS_URL=redis://127.0.0.1:6379/0 \
+	  $(BIN)/python -m django check --deploy --fail-level WARNING
 
 # The suite's own settings (tests/settings.py), whatever the environment says.
 PYTEST := DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/pytest

@@ -20,6 +20,8 @@ def production_environment(tmp_path) -> dict[str, str]:
             "SECRET_KEY": "a-production-secret-" + "x9Q2" * 16,
             "ALLOWED_HOSTS": "safetrail.example",
             "SAFETRAIL_DATA_DIR": str(tmp_path),
+            # Checked as configuration only: nothing connects to it.
+            "SAFETRAIL_REDIS_URL": "redis://127.0.0.1:6379/0",
         }
     )
     if "SAFETRAIL_SUPPORT_SERVICES_FILE" in os.environ:
@@ -82,3 +84,19 @@ def test_deploy_check_warns_when_secret_key_was_generated(tmp_path):
 
     assert result.returncode != 0
     assert "safetrail.W001" in result.stdout + result.stderr
+
+
+def test_deploy_check_warns_when_street_safe_limits_are_per_process(tmp_path):
+    env = production_environment(tmp_path)
+    del env["SAFETRAIL_REDIS_URL"]
+
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "streetsafe.W001" in result.stdout + result.stderr

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, Warning, register
 
 from safetrail.streetsafe import area, cells
 
@@ -40,3 +40,19 @@ def streetsafe_settings(app_configs, **kwargs) -> list[Error]:
             )
         )
     return problems
+
+
+@register(Tags.security, deploy=True)
+def streetsafe_shared_cache(app_configs, **kwargs) -> list[Warning]:
+    """Rate limits and spent challenges live in the cache: one per process unless shared."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith("LocMemCache"):
+        return [
+            Warning(
+                "Street Safe's rate limits and proof-of-work replay guard are kept per process. "
+                "With more than one worker, set SAFETRAIL_REDIS_URL to a Redis that keeps "
+                "nothing on disk.",
+                id="streetsafe.W001",
+            )
+        ]
+    return []

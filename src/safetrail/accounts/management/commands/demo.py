@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from safetrail.accounts import services
 from safetrail.diary.demo import create_demo_case
+from safetrail.streetsafe.demo import create_demo_reports
 
 # The demo diary's story is the same every time; only the dates move with today.
 DEMO_SEED = 1997
@@ -46,6 +47,10 @@ class Command(BaseCommand):
                 today=timezone.localdate(),
                 rng=random.Random(DEMO_SEED),  # noqa: S311 - made-up story, not a secret
             )
+            street_reports = create_demo_reports(
+                today=timezone.localdate(),
+                rng=random.Random(DEMO_SEED),  # noqa: S311 - made-up reports, not a secret
+            )
         incidents = open_case.case.incidents.count()
         self.stdout.write(f"Created the demo account {username!r}.")
         self.stdout.write(
@@ -53,3 +58,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Its recovery code is {recovery_code}")
         self.stdout.write("Sign in at /account/sign-in/ with the password you gave.")
+        if street_reports:
+            self.stdout.write(
+                f"Street Safe has {street_reports} made-up reports: see /street-safe/map/."
+            )
