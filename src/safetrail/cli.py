@@ -3,7 +3,11 @@
     safetrail serve [--bind ADDRESS] [--workers N] [--reload]
     safetrail migrate
     safetrail demo --username U --password P
+    safetrail streetsafe-purge | streetsafe-rollups --check | streetsafe-import-police FILE...
     safetrail <any django-admin command>
+
+A verb may be written with dashes: ``streetsafe-purge`` runs the management
+command ``streetsafe_purge`` (Django's own commands have no dashes).
 
 Every verb runs with ``safetrail.settings`` unless DJANGO_SETTINGS_MODULE says
 otherwise, so the same command works on a laptop and in production.
@@ -62,6 +66,8 @@ def main(argv: list[str] | None = None) -> None:
     if args and args[0] == "serve":
         _serve(args[1:])
     else:
+        if args and not args[0].startswith("-"):
+            args[0] = args[0].replace("-", "_")
         _django(args)
 
 

@@ -1,15 +1,80 @@
-"""Scaffold: being written (replace this whole file)."""
+"""Moderators' pages: the queue of notes to read, one report with its history, and the log.
 
-from django.http import Http404
+Notes were redacted as they arrived, so a moderator only ever sees the
+redacted text. Every action goes through ``services.moderate``, which logs it
+and keeps the map's counts in step in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from safetrail.streetsafe import services
+from safetrail.streetsafe.decorators import moderator_required
+from safetrail.streetsafe.forms_staff import ModerationForm
+from safetrail.streetsafe.models import ModerationAction, Report
+
+PAGE_SIZE = 20
+LOG_PAGE_SIZE = 50
+
+DONE = {
+    ModerationAction.Kind.REVIEWED: _("The report is marked as reviewed."),
+    ModerationAction.Kind.HIDDEN: _("The report is hidden. It no longer counts on any map."),
+    ModerationAction.Kind.SHOWN: _("The report is shown again. It counts on the maps again."),
+    ModerationAction.Kind.NOTE_REMOVED: _("The note is removed. The rest of the report stays."),
+}
 
 
-def queue(request, **kwargs):
-    raise Http404
+@moderator_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    page = Paginator(services.moderation_queue(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "streetsafe/moderation.html", {"page": page})
 
 
-def log(request, **kwargs):
-    raise Http404
+@moderator_required
+@require_GET
+def log(request: HttpRequest) -> HttpResponse:
+    page = Paginator(services.moderation_log(), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "streetsafe/moderation_log.html", {"page": page})
 
 
-def report(request, **kwargs):
-    raise Http404
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, report_id) -> HttpResponse:
+    found = get_object_or_404(Report, id=report_id)
+    # Field ids carry the report's id, as on the queue page, where many forms share a page.
+    auto_id = f"%s-{found.id}"
+    if request.method == "POST":
+        form = ModerationForm(request.POST, auto_id=auto_id)
+        if form.is_valid():
+            kind = form.cleaned_data["kind"]
+            services.moderate(
+                report_id=found.id,
+                moderator=request.user,
+                kind=kind,
+                reason=form.cleaned_data["reason"].strip(),
+            )
+            messages.success(request, str(DONE[kind]))
+            if form.cleaned_data.get("back") == "queue":
+                return redirect("streetsafe:moderation")
+            return redirect("streetsafe:moderate_report", report_id=found.id)
+        status = 400
+    else:
+        form = ModerationForm(auto_id=auto_id)
+        status = 200
+    return render(
+        request,
+        "streetsafe/moderation_report.html",
+        {
+            "report": found,
+            "form": form,
+            "history": found.moderation.select_related("moderator").order_by("-at", "-id"),
+        },
+        status=status,
+    )
