@@ -5,12 +5,19 @@ Every URL pattern the project has is listed in ``ROUTES`` with who may use it
 and how to build its address for the owner's things. ``test_authorisation``
 walks them all; ``test_every_url_is_in_the_walk`` fails when a pattern is not
 listed, so a new view cannot escape. Later features add their routes here.
+
+Street Safe's moderator and analyst pages belong to a role, not to a person.
+The walk still opens them as the owner: building such a URL first gives the
+owner the role it needs (a person holds one role at a time), while the other
+persona stays an ordinary person. ``test_staff_urls_answer_only_their_role``
+then tries every role against them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -21,7 +28,7 @@ from django.urls import get_resolver, reverse
 from PIL import Image
 
 from safetrail.accounts import services
-from safetrail.accounts.models import Membership, User, UserSession
+from safetrail.accounts.models import Membership, Role, User, UserSession
 
 PASSWORD = "correct horse battery staple"
 
@@ -30,6 +37,12 @@ class Access(Enum):
     PUBLIC = "anyone, signed in or not; shows nobody's data"
     OWNER = "only the signed-in person whose things these are"
     ORGANISATION_ADMIN = "only an administrator of the organisation"
+    MODERATOR = "only a Street Safe moderator (or a site administrator)"
+    ANALYST = "only a Street Safe analyst (or a site administrator)"
+
+
+# The role each staff kind of access needs.
+STAFF_ROLES = {Access.MODERATOR: Role.MODERATOR, Access.ANALYST: Role.ANALYST}
 
 
 @dataclass
@@ -136,6 +149,33 @@ def build_world() -> World:
         screening_id=screening.id,
         item_id=item.id,
     )
+    # Street Safe: an anonymous report whose note only a moderator may read, and an
+    # analyst's action kept off the public map. Both carry the owner's marker, so every
+    # check that nothing of the owner leaks also proves that neither does.
+    from safetrail.streetsafe import services as streetsafe
+    from safetrail.streetsafe.cells import Point
+
+    report = streetsafe.report_create(
+        streetsafe.Draft(
+            point=Point(51.5101, -0.1340),
+            located_by="map",
+            reasons=["badly_lit"],
+            when="now",
+            note="note-of-owner-alice",
+        ),
+        # A sender of its own each time, so rate limits kept in the cache never bite.
+        address=str(uuid.uuid4()),
+        verified=True,
+    )
+    action = streetsafe.action_record(
+        cell=report.cell_8,
+        kind="lighting",
+        description="note-of-owner-alice",
+        taken_on=streetsafe.today(),
+        public=False,
+        recorded_by=None,
+    )
+    world.extra.update(streetsafe_report_id=report.id, streetsafe_action_id=action.id)
     world.owner_session_id = str(
         UserSession.objects.filter(user=owner.user)
         .exclude(session_key=owner.client.session.session_key)
@@ -151,6 +191,7 @@ class Route:
     build: Callable[[World], str]
     methods: tuple[str, ...] = ("get",)
     names_an_object: bool = False  # the URL carries the id of one of the owner's things
+    page: bool = True  # an HTML page for a person (not a file or JSON)
 
 
 def _case_url(name: str, *args) -> Callable[[World], str]:
@@ -162,6 +203,38 @@ def _case_url(name: str, *args) -> Callable[[World], str]:
 
 def _url(name: str, *args) -> Callable[[World], str]:
     return lambda world: reverse(name, args=[arg(world) if callable(arg) else arg for arg in args])
+
+
+def give_role(persona: Persona, role: str) -> None:
+    User.objects.filter(pk=persona.user.pk).update(role=role)
+    persona.user.role = role
+
+
+def _staff_url(access: Access, name: str, *args) -> Callable[[World], str]:
+    """A moderator's or analyst's URL; building it gives the owner the role (see above)."""
+    address = _url(name, *args)
+
+    def build(world: World) -> str:
+        give_role(world.owner, STAFF_ROLES[access])
+        return address(world)
+
+    return build
+
+
+def _moderator(name: str, *args, page: bool = True) -> Route:
+    return Route(Access.MODERATOR, _staff_url(Access.MODERATOR, name, *args), page=page)
+
+
+def _analyst(name: str, *args, page: bool = True) -> Route:
+    return Route(Access.ANALYST, _staff_url(Access.ANALYST, name, *args), page=page)
+
+
+def _with_query(build: Callable[[World], str], query: str) -> Callable[[World], str]:
+    return lambda world: f"{build(world)}?{query}"
+
+
+# A viewport over the default deployment area, for the map APIs that need one.
+BBOX = "bbox=51.48,-0.2,51.54,-0.05"
 
 
 ROUTES: dict[str, Route] = {
@@ -264,6 +337,57 @@ ROUTES: dict[str, Route] = {
         ("post",),
         True,
     ),
+    # Street Safe: reporting, no account
+    "streetsafe:home": Route(Access.PUBLIC, _url("streetsafe:home")),
+    "streetsafe:report_place": Route(
+        Access.PUBLIC, _url("streetsafe:report_place"), ("get", "post")
+    ),
+    "streetsafe:report_details": Route(
+        Access.PUBLIC, _url("streetsafe:report_details"), ("get", "post")
+    ),
+    "streetsafe:report_check": Route(
+        Access.PUBLIC, _url("streetsafe:report_check"), ("get", "post")
+    ),
+    "streetsafe:report_send": Route(Access.PUBLIC, _url("streetsafe:report_send"), ("get", "post")),
+    "streetsafe:report_done": Route(Access.PUBLIC, _url("streetsafe:report_done")),
+    # Street Safe: the public map, its table, exports and API
+    "streetsafe:map": Route(Access.PUBLIC, _url("streetsafe:map")),
+    "streetsafe:table": Route(Access.PUBLIC, _url("streetsafe:table")),
+    "streetsafe:public_csv": Route(Access.PUBLIC, _url("streetsafe:public_csv"), page=False),
+    "streetsafe:public_geojson": Route(
+        Access.PUBLIC, _url("streetsafe:public_geojson"), page=False
+    ),
+    "streetsafe:api_docs": Route(Access.PUBLIC, _url("streetsafe:api_docs")),
+    "streetsafe_api:openapi": Route(Access.PUBLIC, _url("streetsafe_api:openapi"), page=False),
+    "streetsafe_api:challenge": Route(Access.PUBLIC, _url("streetsafe_api:challenge"), page=False),
+    "streetsafe_api:reports": Route(
+        Access.PUBLIC, _url("streetsafe_api:reports"), ("get", "post"), page=False
+    ),
+    "streetsafe_api:cells": Route(
+        Access.PUBLIC, _with_query(_url("streetsafe_api:cells"), BBOX), page=False
+    ),
+    "streetsafe_api:actions": Route(Access.PUBLIC, _url("streetsafe_api:actions"), page=False),
+    # Street Safe: moderators
+    "streetsafe:moderation": _moderator("streetsafe:moderation"),
+    "streetsafe:moderation_log": _moderator("streetsafe:moderation_log"),
+    "streetsafe:moderate_report": _moderator(
+        "streetsafe:moderate_report", lambda w: w.extra["streetsafe_report_id"]
+    ),
+    # Street Safe: analysts
+    "streetsafe:dashboard": _analyst("streetsafe:dashboard"),
+    "streetsafe:hotspots": _analyst("streetsafe:hotspots"),
+    "streetsafe:actions": _analyst("streetsafe:actions"),
+    "streetsafe:action_detail": _analyst(
+        "streetsafe:action_detail", lambda w: w.extra["streetsafe_action_id"]
+    ),
+    "streetsafe:police_data": _analyst("streetsafe:police_data"),
+    "streetsafe:analyst_csv": _analyst("streetsafe:analyst_csv", page=False),
+    "streetsafe:analyst_geojson": _analyst("streetsafe:analyst_geojson", page=False),
+    "streetsafe:points_csv": _analyst("streetsafe:points_csv", page=False),
+    "streetsafe:points_geojson": _analyst("streetsafe:points_geojson", page=False),
+    "streetsafe_api:analysis_cells": _analyst("streetsafe_api:analysis_cells", page=False),
+    "streetsafe_api:analysis_hotspots": _analyst("streetsafe_api:analysis_hotspots", page=False),
+    "streetsafe_api:analysis_trend": _analyst("streetsafe_api:analysis_trend", page=False),
 }
 
 

@@ -7,8 +7,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from safetrail.accounts.models import Invitation, Membership, User, UserSession
-from tests.authz import PASSWORD, ROUTES, Access, World, all_url_names, build_world
+from safetrail.accounts.models import Invitation, Membership, Role, User, UserSession
+from tests.authz import (
+    PASSWORD,
+    ROUTES,
+    STAFF_ROLES,
+    Access,
+    World,
+    all_url_names,
+    build_world,
+    give_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +136,75 @@ def test_every_url_is_in_the_walk():
     missing = all_url_names() - set(ROUTES)
 
     assert not missing, f"add these to tests/authz.py ROUTES: {sorted(missing)}"
+
+
+# --- Street Safe's moderator and analyst URLs ------------------------------------------------
+
+STAFF_ROUTES = [name for name, route in ROUTES.items() if route.access in STAFF_ROLES]
+# What someone without the role might send, were the check missing: each would change something.
+STAFF_POSTS = {
+    "streetsafe:moderate_report": {"kind": "hidden", "reason": "walk"},
+    "streetsafe:actions": {
+        "cell": "88195da49bfffff",
+        "kind": "patrols",
+        "description": "walk",
+        "taken_on": "2025-01-01",
+        "public": "yes",
+    },
+    "streetsafe:action_detail": {"public": "yes"},
+}
+
+
+def _streetsafe_rows() -> tuple:
+    from safetrail.streetsafe.models import (
+        AreaAction,
+        Cell,
+        ModerationAction,
+        PoliceCrimeImport,
+        Report,
+    )
+
+    return (
+        tuple(Report.objects.order_by("id").values_list("id", "hidden", "note", "note_state")),
+        ModerationAction.objects.count(),
+        tuple(AreaAction.objects.order_by("id").values_list("id", "public", "description")),
+        PoliceCrimeImport.objects.count(),
+        tuple(Cell.objects.order_by("id").values_list("id", "total")),
+    )
+
+
+def assert_refused(response, name: str, who: str) -> None:
+    """Nothing given away: sent to sign in, refused, not found or the wrong method."""
+    assert response.status_code in (302, 401, 403, 404, 405), (name, who, response.status_code)
+    if response.status_code == 302:
+        assert response["Location"].startswith(reverse("accounts:sign_in")), (name, who)
+
+
+@pytest.mark.parametrize("name", STAFF_ROUTES)
+def test_staff_urls_answer_only_their_role(world: World, name: str):
+    """Anonymous visitors, ordinary people and the other staff role get nothing; the role
+    and a site administrator get the page."""
+    route = ROUTES[name]
+    url = route.build(world)
+    needed = STAFF_ROLES[route.access]
+    before = _streetsafe_rows()
+
+    for method in ("get", "post"):
+        response = getattr(world.anonymous.client, method)(url, STAFF_POSTS.get(name, {}))
+        assert_refused(response, name, f"anonymous {method}")
+        assert_nothing_of_the_owner(response, world)
+    for role in (Role.PERSON, Role.PROFESSIONAL, Role.MODERATOR, Role.ANALYST):
+        if role == needed:
+            continue
+        give_role(world.other, role)
+        for method in ("get", "post"):
+            response = getattr(world.other.client, method)(url, STAFF_POSTS.get(name, {}))
+            assert_refused(response, name, f"{role} {method}")
+            assert_nothing_of_the_owner(response, world)
+    assert _streetsafe_rows() == before
+
+    for role in (needed, Role.ADMIN):
+        give_role(world.other, role)
+        for method in route.methods:
+            response = getattr(world.other.client, method)(url)
+            assert response.status_code == 200, (name, role, method, response.status_code)

@@ -56,7 +56,10 @@ JSON_ROUTES = {
 SIGNED_IN_GET_ROUTES = [
     name
     for name, route in ROUTES.items()
-    if route.access is not Access.PUBLIC and "get" in route.methods and name not in JSON_ROUTES
+    if route.access is not Access.PUBLIC
+    and "get" in route.methods
+    and route.page
+    and name not in JSON_ROUTES
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+import h3
 from django.conf import settings
 
 from safetrail.streetsafe.cells import Point
@@ -50,6 +51,21 @@ def parse(parts: list[str]) -> Area:
 
 def configured() -> Area:
     return parse(settings.SAFETRAIL_STREETSAFE_AREA)
+
+
+def cells_covering(resolution: int, area: Area | None = None) -> list[str]:
+    """The H3 cells whose centres are in the area: where reports are expected to come from
+    (the study area hotspots are tested against)."""
+    area = area or configured()
+    shape = h3.LatLngPoly(
+        [
+            (area.south, area.west),
+            (area.south, area.east),
+            (area.north, area.east),
+            (area.north, area.west),
+        ]
+    )
+    return sorted(h3.h3shape_to_cells(shape, resolution))
 
 
 @dataclass(frozen=True)

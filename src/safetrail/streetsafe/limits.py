@@ -32,8 +32,10 @@ DAY_SECONDS = 24 * 60 * 60
 def _daily_key() -> bytes:
     today = timezone.now().date().isoformat()
     name = f"streetsafe:daily-key:{today}"
-    cache.add(name, secrets.token_hex(32), timeout=DAY_SECONDS + 3600)
-    value = cache.get(name)
+    made = secrets.token_hex(32)
+    cache.add(name, made, timeout=DAY_SECONDS + 3600)
+    # None if the cache dropped it straight away (full): use ours for this request.
+    value = cache.get(name) or made
     return bytes.fromhex(value)
 
 

@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 EXPIRES_AFTER = timedelta(minutes=30)
+ALGORITHM = "SHA-256"
 
 
 def _key() -> bytes:
@@ -55,6 +56,7 @@ class Challenge:
 def new_challenge() -> Challenge:
     made = altcha.create_challenge_v1(
         hmac_key=_key(),
+        algorithm=ALGORITHM,
         max_number=settings.SAFETRAIL_STREETSAFE_POW_MAX_NUMBER,
         expires=timezone.now() + EXPIRES_AFTER,
     )
@@ -73,8 +75,11 @@ def verify(payload: str) -> bool:
         return False
     try:
         decoded = json.loads(base64.b64decode(payload, validate=True))
+        # Only what new_challenge makes: the library would also take SHA-1.
+        if not isinstance(decoded, dict) or decoded.get("algorithm") != ALGORITHM:
+            return False
         ok, _ = altcha.verify_solution_v1(decoded, _key(), check_expires=True)
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return False
     if not ok:
         return False

@@ -16,12 +16,20 @@ import re
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Seven or more digits, allowing spaces, dots, dashes, brackets and a leading +.
 PHONE = re.compile(r"(?<![\w])\+?\(?\d(?:[\s().-]*\d){6,}(?![\w])")
-# Current (AB12 CDE), prefix (A123 BCD) and suffix (ABC 123D) plates.
-PLATE = re.compile(
-    r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])\b",
-    re.IGNORECASE,
+# What PHONE also matches but people write about when: dates (12.03.2024,
+# 2024-03-12) and times from one to another (22.00-23.30).
+NOT_A_PHONE = re.compile(
+    r"\d{1,4}(?P<separator>[./-])\d{1,2}(?P=separator)\d{1,4}"
+    r"|\d{1,2}[.:]\d{2}\s*-\s*\d{1,2}[.:]\d{2}"
 )
-HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_.]{2,30}")
+# Current (AB12 CDE) plates in any case; prefix (A123 BCD) and suffix
+# (ABC 123D) ones only in capitals, as they are written, since in lower case
+# they are everyday words and roads ("the A40 and", "N29 bus", "for 2h").
+PLATE = re.compile(
+    r"\b(?:(?i:[A-Z]{2}\d{2}\s?[A-Z]{3})|[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])\b"
+)
+# Not a time written "@10pm" or "@22:30".
+HANDLE = re.compile(r"(?<![\w@])@(?!\d{1,2}(?:[.:]\d{2})?(?:am|pm)?\b)[A-Za-z0-9_.]{2,30}")
 NAME_CUE = re.compile(
     r"\b(?P<cue>(?:called|named|name is|name's|known as|"
     r"Mr|Mrs|Ms|Miss|Mx|Dr|PC|DC|Sgt)\.?)\s+"
@@ -46,7 +54,12 @@ def _looks_like_plate(match: re.Match[str]) -> bool:
 def redact(text: str) -> str:
     text = EMAIL.sub(EMAIL_MARK, text)
     text = HANDLE.sub(HANDLE_MARK, text)
-    text = PHONE.sub(PHONE_MARK, text)
+    text = PHONE.sub(
+        lambda match: (
+            match.group(0) if NOT_A_PHONE.fullmatch(match.group(0).strip()) else PHONE_MARK
+        ),
+        text,
+    )
     text = PLATE.sub(lambda match: PLATE_MARK if _looks_like_plate(match) else match.group(0), text)
     text = NAME_CUE.sub(lambda match: f"{match.group('cue')} {NAME_MARK}", text)
     return text

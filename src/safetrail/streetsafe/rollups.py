@@ -38,9 +38,13 @@ _CELL_INSERT = (
     "VALUES (%s, %s, %s, %s, %s, 0, %s, %s) "
     "ON CONFLICT (resolution, cell) DO UPDATE SET "
     f"total = {CELL_TABLE}.total + excluded.total, "
-    f"first_day = CASE WHEN excluded.first_day < {CELL_TABLE}.first_day "
+    # A cell whose reports were all hidden keeps its old span; the first
+    # report back starts a new one. (Every SET reads the row as it was.)
+    f"first_day = CASE WHEN {CELL_TABLE}.total <= 0 "
+    f"OR excluded.first_day < {CELL_TABLE}.first_day "
     f"THEN excluded.first_day ELSE {CELL_TABLE}.first_day END, "
-    f"last_day = CASE WHEN excluded.last_day > {CELL_TABLE}.last_day "
+    f"last_day = CASE WHEN {CELL_TABLE}.total <= 0 "
+    f"OR excluded.last_day > {CELL_TABLE}.last_day "
     f"THEN excluded.last_day ELSE {CELL_TABLE}.last_day END"
 )
 _DAY_SUM = f"SELECT SUM(total) FROM {DAY_TABLE} WHERE resolution = %s AND cell = %s AND day = %s"

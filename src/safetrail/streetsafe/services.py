@@ -20,7 +20,7 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
-from safetrail.streetsafe import cells, domain, hotspots, limits, redaction, rollups
+from safetrail.streetsafe import area, cells, domain, hotspots, limits, redaction, rollups
 from safetrail.streetsafe.cells import Point
 from safetrail.streetsafe.models import (
     AreaAction,
@@ -413,8 +413,12 @@ def _as_date(value: Any) -> date:
 def hotspot_scores(
     filters: Filters, *, distance: int = 1, false_discovery_rate: float = 0.05
 ) -> list[hotspots.CellScore]:
+    # Tested against the deployment's whole area, empty cells included.
     return hotspots.find(
-        cell_counts(filters), distance=distance, false_discovery_rate=false_discovery_rate
+        cell_counts(filters),
+        distance=distance,
+        false_discovery_rate=false_discovery_rate,
+        area=area.cells_covering(filters.resolution),
     )
 
 
@@ -461,3 +465,122 @@ def purge(*, before: date | None = None) -> int:
         Q(latitude__isnull=False) | ~Q(note="")
     )
     return old.update(latitude=None, longitude=None, note="", note_state=NoteState.NONE)
+
+
+# --- benchmark/analyst viewport ----------------------------------------------------------------
+
+
+def cells_in_viewport(resolution: int, viewport: Viewport) -> list[dict[str, Any]]:
+    """Every cell at ``resolution`` whose centre is in ``viewport``, with its all-time counts.
+
+    For analysts (no k-threshold: the caller checks the role) and for
+    bench/streetsafe.py, which times it. Reads only the ``Cell`` rollup, through
+    its (resolution, latitude, longitude) index, so the cost follows the cells
+    in view, not the reports behind them. Each cell comes with its outline, as
+    a map needs it.
+    """
+    if resolution not in cells.RESOLUTIONS:
+        raise ValueError(f"resolution must be one of {cells.RESOLUTIONS}")
+    rows = (
+        Cell.objects.filter(
+            resolution=resolution,
+            latitude__gte=viewport.south,
+            latitude__lte=viewport.north,
+            longitude__gte=viewport.west,
+            longitude__lte=viewport.east,
+            total__gt=0,
+        )
+        .order_by("-total", "cell")
+        .values_list("cell", "latitude", "longitude", "total", "days", "first_day", "last_day")
+    )
+    return [
+        {
+            "cell": cell,
+            "latitude": latitude,
+            "longitude": longitude,
+            "reports": total,
+            "days": days,
+            "first_day": first_day,
+            "last_day": last_day,
+            "boundary": cells.boundary(cell),
+        }
+        for cell, latitude, longitude, total, days, first_day, last_day in rows
+    ]
+
+
+# --- moderation and analyst pages ----------------------------------------------------------------
+# (Appended for views_moderation.py and views_analysis.py; nothing above is changed.)
+
+
+def moderation_log() -> QuerySet[ModerationAction]:
+    """Every moderator action, newest first (the log page pages through it)."""
+    return ModerationAction.objects.select_related("moderator").order_by("-at", "-id")
+
+
+def top_cells(resolution: int, limit: int = 10) -> QuerySet[Cell]:
+    """The cells with the most visible reports, all time, from the rollup (no report scan)."""
+    return Cell.objects.filter(resolution=resolution, total__gt=0).order_by("-total", "cell")[
+        :limit
+    ]
+
+
+def action_set_public(*, action_id: Any, public: bool, by) -> AreaAction:
+    """Show an action on the public map or take it off. Logged with who did it (no address)."""
+    import logging
+
+    with transaction.atomic():
+        action = AreaAction.objects.select_for_update().get(id=action_id)
+        if action.public != public:
+            action.public = public
+            action.save(update_fields=["public"])
+            logging.getLogger("safetrail.streetsafe").info(
+                "area action %s %s the public map by user %s",
+                action.id,
+                "put on" if public else "taken off",
+                getattr(by, "pk", None),
+            )
+    return action
+
+
+# --- Street Safe: map (the public map's table and count, views_public.py) -----------------------
+# (Appended; nothing above is changed.)
+
+PUBLIC_ORDERS: dict[str, tuple[str, ...]] = {
+    # Dates sort by month only, so the order of two areas cannot hint at a day.
+    "reports": ("-total", "cell"),
+    "first": ("first_month", "cell"),
+    "last": ("-last_month", "cell"),
+    "area": ("cell",),
+}
+
+
+def public_cell_rows(order: str = "reports") -> QuerySet[Cell]:
+    """The rows ``public_cells`` shows (the same k rule), sorted in the database.
+
+    For counting and paging a long table without building every hexagon;
+    turn a page of them into PublicCells with ``public_cells_from``.
+    """
+    k = settings.SAFETRAIL_STREETSAFE_K
+    resolution = settings.SAFETRAIL_STREETSAFE_PUBLIC_RESOLUTION
+    return (
+        Cell.objects.filter(resolution=resolution, total__gte=k, days__gte=k)
+        .annotate(first_month=TruncMonth("first_day"), last_month=TruncMonth("last_day"))
+        .order_by(*PUBLIC_ORDERS[order])
+    )
+
+
+def public_cells_from(rows: Any) -> list[PublicCell]:
+    actions = public_actions_by_cell()
+    return [
+        PublicCell(
+            cell=row.cell,
+            latitude=row.latitude,
+            longitude=row.longitude,
+            reports=row.total,
+            first_month=row.first_day.replace(day=1),
+            last_month=row.last_day.replace(day=1),
+            boundary=cells.boundary(row.cell),
+            actions=actions.get(row.cell, []),
+        )
+        for row in rows
+    ]

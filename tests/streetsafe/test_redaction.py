@@ -1,0 +1,167 @@
+"""Redaction of notes: what identifies someone goes; when and where it happened stays."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+
+from safetrail.streetsafe import redaction, services
+from safetrail.streetsafe.cells import Point
+from safetrail.streetsafe.models import NoteState, Report
+
+PHONE = redaction.PHONE_MARK
+EMAIL = redaction.EMAIL_MARK
+PLATE = redaction.PLATE_MARK
+HANDLE = redaction.HANDLE_MARK
+NAME = redaction.NAME_MARK
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # Phone numbers: mobiles, landlines, +44, spaces, dashes, dots and brackets.
+        ("call 07700 900123 now", f"call {PHONE} now"),
+        ("07700900123", PHONE),
+        ("07700-900-123.", f"{PHONE}."),
+        ("text 07700.900.123", f"text {PHONE}"),
+        ("(020) 7946 0018 was on the sign", f"{PHONE} was on the sign"),
+        ("ring 020 7946 0018", f"ring {PHONE}"),
+        ("020-7946-0018", PHONE),
+        ("0161 496 0000 or 0113 496 0000", f"{PHONE} or {PHONE}"),
+        ("his number +44 7700 900123", f"his number {PHONE}"),
+        ("+447700900123", PHONE),
+        ("+44 (0)20 7946 0018", PHONE),
+        ("+44-7700-900-123, again", f"{PHONE}, again"),
+        ("(07700) 900 123", PHONE),
+        # Email addresses.
+        ("mail sam.jones+x@example.co.uk please", f"mail {EMAIL} please"),
+        ("SAM_J@EXAMPLE.COM", EMAIL),
+        ("a@b.io and c-d@e-f.org.uk", f"{EMAIL} and {EMAIL}"),
+        # Number plates: current, prefix and suffix styles.
+        ("a car AB12 CDE drove off", f"a car {PLATE} drove off"),
+        ("AB12CDE", PLATE),
+        ("plate ab12 cde", f"plate {PLATE}"),
+        ("an old van A123 BCD", f"an old van {PLATE}"),
+        ("P7 XYZ", PLATE),
+        ("ABC 123D parked", f"{PLATE} parked"),
+        ("XYZ1A", PLATE),
+        # Social media handles.
+        ("he is @sam_j_99 online", f"he is {HANDLE} online"),
+        ("follow @Someone.Else", f"follow {HANDLE}"),
+        # Names after a cue.
+        ("a man called Dave Smith followed me", f"a man called {NAME} followed me"),
+        ("she was named Jo", f"she was named {NAME}"),
+        ("his name is Tom", f"his name is {NAME}"),
+        ("known as Big Mike", f"known as {NAME}"),
+        ("Mr Jones shouted", f"Mr {NAME} shouted"),
+        ("Mrs. O'Brien was there", f"Mrs. {NAME} was there"),
+        ("Dr Patel", f"Dr {NAME}"),
+    ],
+)
+def test_identifying_details_are_removed(note: str, expected: str):
+    redacted = redaction.redact(note)
+
+    assert redacted == expected
+    assert redaction.was_redacted(redacted)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        # Times and dates.
+        "at 10:30pm",
+        "about 9am and again at 11.45pm",
+        "from 22.00-23.30 most nights",
+        "from 22.00 - 23.30",
+        "between 21:00 and 23:15",
+        "on 12/03/2024",
+        "on 12.03.2024 and 01.04.2024",
+        "on 2024-03-12",
+        "on 12-03-24",
+        "on 21st March 2024",
+        "meet @10pm",
+        "@22:30 every night",
+        # Buses and trains.
+        "the 73 bus",
+        "the N29 bus",
+        "the 25 and the 205",
+        "bus 73A",
+        "the 07:42 train",
+        # Streets, roads and places.
+        "10 Downing Street",
+        "outside 221B Baker Street",
+        "by 1 Station Road",
+        "on the A40 and then the A406 was dark",
+        "under the M25 near junction 12",
+        "the B1234 road",
+        "waited for 2h at the stop",
+        "Flat 12, 34 High Street",
+        "Gate 3 of the park, lamp post 114",
+        # Ordinary words and numbers.
+        "2 or 3 men, about 20 to 30 years old",
+        "it happened 3 times in 2 weeks",
+        "the alley behind the Co-op",
+        "The lights near the car park are broken",
+    ],
+)
+def test_when_and_where_are_kept(note: str):
+    assert redaction.redact(note) == note
+    assert not redaction.was_redacted(note)
+
+
+def test_everything_in_one_note():
+    note = (
+        "A man called Gary, 07700 900123, gary@example.com, @gary_x, drove AB12 CDE "
+        "down the A40 at 10.30pm on 12.03.2024 near 10 Downing Street."
+    )
+
+    redacted = redaction.redact(note)
+
+    for gone in ("Gary", "07700", "900123", "example.com", "@gary_x", "AB12", "CDE"):
+        assert gone not in redacted
+    for kept in ("A40", "10.30pm", "12.03.2024", "10 Downing Street"):
+        assert kept in redacted
+
+
+@pytest.mark.django_db
+def test_only_the_redacted_note_is_stored(settings):
+    cache.clear()
+    settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY = 100
+    stored = services.report_create(
+        services.Draft(
+            point=Point(51.51, -0.13),
+            located_by="map",
+            reasons=["followed"],
+            when="another_day",
+            band="night",
+            day=services.today() - timedelta(days=1),
+            note="  he said his number was 07700 900123 and his name is Kev  ",
+        ),
+        address="198.51.100.30",
+        verified=True,
+    )
+
+    note = Report.objects.get(id=stored.id).note
+    assert note == f"he said his number was {PHONE} and his name is {NAME}"
+    assert stored.note_state == NoteState.PENDING
+
+
+@pytest.mark.django_db
+def test_a_long_note_is_cut_before_it_is_stored(settings):
+    cache.clear()
+    settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY = 100
+    stored = services.report_create(
+        services.Draft(
+            point=Point(51.51, -0.13),
+            located_by="map",
+            reasons=["followed"],
+            when="now",
+            note="x" * 5000,
+        ),
+        address="198.51.100.31",
+        verified=True,
+    )
+
+    assert len(Report.objects.get(id=stored.id).note) == services.NOTE_MAX_LENGTH
