@@ -32,10 +32,12 @@ DAY_SECONDS = 24 * 60 * 60
 def _daily_key() -> bytes:
     today = timezone.now().date().isoformat()
     name = f"streetsafe:daily-key:{today}"
-    made = secrets.token_hex(32)
-    cache.add(name, made, timeout=DAY_SECONDS + 3600)
-    # None if the cache dropped it straight away (full): use ours for this request.
-    value = cache.get(name) or made
+    value = cache.get(name)
+    if value is None:
+        made = secrets.token_hex(32)
+        cache.add(name, made, timeout=DAY_SECONDS + 3600)
+        # None if the cache dropped it straight away (full): use ours for this request.
+        value = cache.get(name) or made
     return bytes.fromhex(value)
 
 
@@ -52,12 +54,17 @@ class Verdict:
 
 
 def _count(name: str, timeout: int) -> int:
-    cache.add(name, 0, timeout=timeout)
+    # Usually the counter exists: one round trip to the cache.
     try:
         return cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, timeout=timeout)
-        return 1
+    except ValueError:  # not there yet (or just expired)
+        if cache.add(name, 1, timeout=timeout):
+            return 1
+        try:
+            return cache.incr(name)
+        except ValueError:
+            cache.set(name, 1, timeout=timeout)
+            return 1
 
 
 def _peek(name: str) -> int:

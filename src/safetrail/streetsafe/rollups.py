@@ -26,16 +26,20 @@ CELL_TABLE = Cell._meta.db_table
 DAY_TABLE = CellDay._meta.db_table
 
 _DAY_COLUMNS = ("total", *REASON_COLUMNS)
-_DAY_INSERT = (
-    f"INSERT INTO {DAY_TABLE} (resolution, cell, day, band, {', '.join(_DAY_COLUMNS)}) "
-    f"VALUES (%s, %s, %s, %s, {', '.join(['%s'] * len(_DAY_COLUMNS))}) "
-    "ON CONFLICT (resolution, cell, day, band) DO UPDATE SET "
-    + ", ".join(f"{column} = {DAY_TABLE}.{column} + excluded.{column}" for column in _DAY_COLUMNS)
-)
+_KEPT = len(cells.RESOLUTIONS)
+
+
+def _values(count: int, width: int) -> str:
+    row = "(" + ", ".join(["%s"] * width) + ")"
+    return ", ".join([row] * count)
+
+
+# One statement per table for all resolutions at once: a report costs four
+# statements here, not sixteen (see bench/streetsafe.py's ingest figures).
 _CELL_INSERT = (
     f"INSERT INTO {CELL_TABLE} "
     "(resolution, cell, latitude, longitude, total, days, first_day, last_day) "
-    "VALUES (%s, %s, %s, %s, %s, 0, %s, %s) "
+    f"VALUES {_values(_KEPT, 8)} "
     "ON CONFLICT (resolution, cell) DO UPDATE SET "
     f"total = {CELL_TABLE}.total + excluded.total, "
     # A cell whose reports were all hidden keeps its old span; the first
@@ -47,8 +51,25 @@ _CELL_INSERT = (
     f"OR excluded.last_day > {CELL_TABLE}.last_day "
     f"THEN excluded.last_day ELSE {CELL_TABLE}.last_day END"
 )
-_DAY_SUM = f"SELECT SUM(total) FROM {DAY_TABLE} WHERE resolution = %s AND cell = %s AND day = %s"
-_DAYS_CHANGE = f"UPDATE {CELL_TABLE} SET days = days + %s WHERE resolution = %s AND cell = %s"
+_DAY_INSERT = (
+    f"INSERT INTO {DAY_TABLE} (resolution, cell, day, band, {', '.join(_DAY_COLUMNS)}) "
+    f"VALUES {_values(_KEPT, 4 + len(_DAY_COLUMNS))} "
+    "ON CONFLICT (resolution, cell, day, band) DO UPDATE SET "
+    + ", ".join(f"{column} = {DAY_TABLE}.{column} + excluded.{column}" for column in _DAY_COLUMNS)
+)
+_IN = ", ".join(["%s"] * _KEPT)
+_DAY_SUMS = (
+    f"SELECT cell, SUM(total) FROM {DAY_TABLE} "
+    f"WHERE resolution IN ({_IN}) AND cell IN ({_IN}) AND day = %s GROUP BY cell"
+)
+
+
+def _days_change(count: int) -> str:
+    return (
+        f"UPDATE {CELL_TABLE} SET days = days + %s "
+        f"WHERE resolution IN ({', '.join(['%s'] * count)}) "
+        f"AND cell IN ({', '.join(['%s'] * count)})"
+    )
 
 
 def apply(report: Report, sign: int) -> None:
@@ -56,22 +77,37 @@ def apply(report: Report, sign: int) -> None:
         raise ValueError("sign must be 1 or -1")
     reasons = [sign if report.reasons & reason.bit else 0 for reason in domain.REASONS]
     day = report.happened_on
+    # Always in the order of RESOLUTIONS: the cell rows' locks are taken in a
+    # fixed order, so two writers cannot deadlock.
+    kept = [(resolution, report.cell(resolution)) for resolution in cells.RESOLUTIONS]
+    cell_rows: list = []
+    day_rows: list = []
+    for resolution, cell in kept:
+        middle = cells.centre(cell)
+        cell_rows += [resolution, cell, middle.latitude, middle.longitude, sign, 0, day, day]
+        day_rows += [resolution, cell, day, report.band, sign, *reasons]
+    resolutions = [resolution for resolution, _ in kept]
+    cell_ids = [cell for _, cell in kept]
     with connection.cursor() as cursor:
-        for resolution in cells.RESOLUTIONS:
-            cell = report.cell(resolution)
-            middle = cells.centre(cell)
+        cursor.execute(_CELL_INSERT, cell_rows)
+        cursor.execute(_DAY_INSERT, day_rows)
+        cursor.execute(_DAY_SUMS, [*resolutions, *cell_ids, day])
+        on_that_day = {cell: total for cell, total in cursor.fetchall()}
+        # +1 made the day's first report in a cell; -1 removed its last.
+        changed = [
+            (resolution, cell)
+            for resolution, cell in kept
+            if (sign == 1 and on_that_day.get(cell) == 1)
+            or (sign == -1 and not on_that_day.get(cell))
+        ]
+        if changed:
             cursor.execute(
-                _CELL_INSERT,
-                [resolution, cell, middle.latitude, middle.longitude, sign, day, day],
+                _days_change(len(changed)),
+                [sign, *[r for r, _ in changed], *[c for _, c in changed]],
             )
-            cursor.execute(_DAY_INSERT, [resolution, cell, day, report.band, sign, *reasons])
-            cursor.execute(_DAY_SUM, [resolution, cell, day])
-            (on_that_day,) = cursor.fetchone()
-            # +1 made the day's first report; -1 removed its last.
-            if (sign == 1 and on_that_day == 1) or (sign == -1 and not on_that_day):
-                cursor.execute(_DAYS_CHANGE, [sign, resolution, cell])
-            if sign == -1:
-                _refresh_span(resolution, cell)
+    if sign == -1:
+        for resolution, cell in kept:
+            _refresh_span(resolution, cell)
 
 
 def _refresh_span(resolution: int, cell: str) -> None:
