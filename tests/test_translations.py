@@ -23,7 +23,10 @@ GETTEXT_FUNCTIONS = {
     "ngettext",
     "ngettext_lazy",
 }
-TEMPLATE_CALL = re.compile(r"\b(?:p|n)?gettext\(u?('(?:[^'\\]|\\.)*')")
+_LITERAL = r"u?('(?:[^'\\]|\\.)*')"
+TEMPLATE_CALL = re.compile(rf"\bn?gettext\({_LITERAL}")
+# pgettext(context, message): the message is the second argument.
+TEMPLATE_CONTEXT_CALL = re.compile(rf"\bpgettext\({_LITERAL},\s*{_LITERAL}")
 
 
 def strings_in_python(path: Path) -> set[str]:
@@ -41,7 +44,11 @@ def strings_in_python(path: Path) -> set[str]:
 
 def strings_in_template(path: Path) -> set[str]:
     code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
-    return {ast.literal_eval(literal) for literal in TEMPLATE_CALL.findall(code)}
+    plain = {ast.literal_eval(literal) for literal in TEMPLATE_CALL.findall(code)}
+    in_context = {
+        ast.literal_eval(message) for _, message in TEMPLATE_CONTEXT_CALL.findall(code)
+    }
+    return plain | in_context
 
 
 def source_strings() -> set[str]:

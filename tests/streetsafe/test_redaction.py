@@ -165,3 +165,18 @@ def test_a_long_note_is_cut_before_it_is_stored(settings):
     )
 
     assert len(Report.objects.get(id=stored.id).note) == services.NOTE_MAX_LENGTH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Roedd dyn o'r enw Dafydd Jones wrth y bont.",
+        "Mae'r bachgen a elwir Huw yn aros yno.",
+        "Ei enw yw Gareth, rwy'n meddwl.",
+    ],
+)
+def test_names_after_welsh_cues_are_removed(text):
+    redacted = redaction.redact(text)
+
+    assert redaction.NAME_MARK in redacted
+    assert not any(name in redacted for name in ("Dafydd", "Jones", "Huw", "Gareth"))

@@ -13,6 +13,7 @@ from datetime import time
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,8 @@ ETHNIC_GROUPS = (
     ("other", _("Another ethnic group")),
 )
 DISABILITY = (
-    ("yes", _("Yes")),
-    ("no", _("No")),
+    ("yes", pgettext_lazy("has a disability", "Yes")),
+    ("no", pgettext_lazy("has a disability", "No")),
 )
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safetrail.diary.fields import DatePartsField
 from safetrail.streetsafe import cells, domain, services
@@ -228,7 +229,10 @@ class ActionForm(StaffForm):
     taken_on = DatePartsField(label=_("When was it done?"))
     public = forms.ChoiceField(
         label=_("Show it on the public map?"),
-        choices=(("yes", _("Yes")), ("no", _("No, keep it for staff only"))),
+        choices=(
+            ("yes", pgettext_lazy("show on the public map", "Yes")),
+            ("no", _("No, keep it for staff only")),
+        ),
         error_messages={
             "required": _("Choose whether to show it on the public map"),
             "invalid_choice": _("Choose whether to show it on the public map"),

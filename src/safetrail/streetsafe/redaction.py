@@ -31,7 +31,8 @@ PLATE = re.compile(
 # Not a time written "@10pm" or "@22:30".
 HANDLE = re.compile(r"(?<![\w@])@(?!\d{1,2}(?:[.:]\d{2})?(?:am|pm)?\b)[A-Za-z0-9_.]{2,30}")
 NAME_CUE = re.compile(
-    r"\b(?P<cue>(?:called|named|name is|name's|known as|"
+    # English cues, and Welsh ones ("o'r enw" named, "a elwir" called, "ei enw" his name).
+    r"\b(?P<cue>(?i:called|named|name is|name's|known as|o'r enw|a elwir|ei enw yw|ei henw yw|"
     r"Mr|Mrs|Ms|Miss|Mx|Dr|PC|DC|Sgt)\.?)\s+"
     r"(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)",
 )
