@@ -17,32 +17,15 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from safetrail.accounts import services as accounts
 from safetrail.accounts.models import Role
 from safetrail.streetsafe import rollups, services
 from safetrail.streetsafe.cells import Point
 from safetrail.streetsafe.models import Cell, ModerationAction, NoteState, Report
+from tests.streetsafe.staff import signed_in
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery staple"
 PLACE = Point(51.5101, -0.1340)
-
-
-def signed_in(username: str, role: str | None = None) -> Client:
-    """A browser signed in as a new account with ``role`` (as tests/authz.py signs in)."""
-    client = Client()
-    user, _, _ = accounts.account_create(username=username, password=PASSWORD)
-    accounts.recovery_code_confirm(user=user)
-    if role:
-        user.role = role
-        user.save(update_fields=["role"])
-    response = client.post(
-        reverse("accounts:sign_in"), {"username": username, "password": PASSWORD}
-    )
-    assert response.status_code == 302, response.content.decode()[:300]
-    client.user = user  # type: ignore[attr-defined]
-    return client
 
 
 @pytest.fixture

@@ -20,15 +20,14 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from safetrail.accounts import services as accounts
 from safetrail.accounts.models import Role
 from safetrail.streetsafe import cells, police_data, services
 from safetrail.streetsafe.cells import Point
 from safetrail.streetsafe.models import PoliceCrime, PoliceCrimeImport
+from tests.streetsafe.staff import signed_in
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery staple"
 SHARED = Path(
     os.environ.get("SAFETRAIL_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared")
 )
@@ -37,22 +36,6 @@ HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
     "LSOA code,LSOA name,Crime type,Last outcome category,Context"
 )
-
-
-def signed_in(username: str, role: str | None = None) -> Client:
-    """A browser signed in as a new account with ``role`` (as tests/authz.py signs in)."""
-    client = Client()
-    user, _, _ = accounts.account_create(username=username, password=PASSWORD)
-    accounts.recovery_code_confirm(user=user)
-    if role:
-        user.role = role
-        user.save(update_fields=["role"])
-    response = client.post(
-        reverse("accounts:sign_in"), {"username": username, "password": PASSWORD}
-    )
-    assert response.status_code == 302, response.content.decode()[:300]
-    client.user = user  # type: ignore[attr-defined]
-    return client
 
 
 @pytest.fixture
