@@ -140,7 +140,7 @@ function start (L, config) {
   const [south, west, north, east] = config.area
   const map = L.map(mapElement, {
     attributionControl: Boolean(config.tiles),
-    zoomSnap: 0.5
+    zoomSnap: 0.25
   })
   mapElement.setAttribute('role', 'region')
   mapElement.setAttribute('aria-label', config.text.map)

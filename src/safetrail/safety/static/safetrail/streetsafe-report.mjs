@@ -60,7 +60,7 @@ function startMap (panel, L) {
     zoomControl: false,
     maxBounds: area.pad(0.5),
     maxBoundsViscosity: 0.8,
-    zoomSnap: 0.5
+    zoomSnap: 0.25
   })
   L.control.zoom({ zoomInTitle: data.i18nZoomIn, zoomOutTitle: data.i18nZoomOut }).addTo(map)
   map.fitBounds(area, { paddingTopLeft: [48, 8], paddingBottomRight: [8, 8] })
