@@ -11,6 +11,7 @@ from django.utils import translation
 from safetrail.advice import pages
 
 LANGUAGES = ("en", "cy")
+STREETSAFE_PAGES = ("home", "report_place", "report_done", "map", "table")
 
 
 def page_urls(language: str) -> list[str]:
@@ -26,6 +27,10 @@ def page_urls(language: str) -> list[str]:
             reverse("accounts:recover"),
         ]
         urls += [reverse("advice:page", args=[page.slug]) for page in pages.ALL_PAGES]
+        # Street Safe's public pages that open with a plain GET. The later report
+        # steps need the answers posted to them, and the API page is mostly code
+        # examples that stay in English: tests/browser/test_streetsafe.py walks those.
+        urls += [reverse(f"streetsafe:{name}") for name in STREETSAFE_PAGES]
     return urls
 
 

@@ -45,9 +45,7 @@ def strings_in_python(path: Path) -> set[str]:
 def strings_in_template(path: Path) -> set[str]:
     code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
     plain = {ast.literal_eval(literal) for literal in TEMPLATE_CALL.findall(code)}
-    in_context = {
-        ast.literal_eval(message) for _, message in TEMPLATE_CONTEXT_CALL.findall(code)
-    }
+    in_context = {ast.literal_eval(message) for _, message in TEMPLATE_CONTEXT_CALL.findall(code)}
     return plain | in_context
 
 
