@@ -6,7 +6,9 @@ forms, the services and the overview agree on it.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from collections.abc import Mapping
+from datetime import date, datetime, time, tzinfo
+from types import MappingProxyType
 from typing import Any
 
 from safetrail.diary.overview import IncidentSummary
@@ -34,6 +36,7 @@ INCIDENT_FIELDS = (
 RECORDED_AT_KEY = "_recorded_at"
 SEQUENCE_KEY = "_sequence"
 RESERVED_KEYS = (RECORDED_AT_KEY, SEQUENCE_KEY)
+_MIDNIGHT = time()
 PART_OF_DAY_TIMES = {
     "morning": time(9, 0),
     "afternoon": time(14, 0),
@@ -77,6 +80,19 @@ def with_defaults(record: dict[str, Any]) -> dict[str, Any]:
     return {**_EMPTY, **record}
 
 
+def fill_defaults(record: dict[str, Any]) -> dict[str, Any]:
+    """``with_defaults`` in place, for a record just opened: no copy when nothing is missing.
+
+    A case's overview opens thousands of entries and keeps them all: a copy of
+    each would be one more dict per incident to build, keep and free. (The
+    keys' order is the sealed record's, not ``empty_incident``'s.)
+    """
+    if not _EMPTY.keys() <= record.keys():
+        for key, value in _EMPTY.items():
+            record.setdefault(key, value)
+    return record
+
+
 def apply_amendments(original: dict[str, Any], amendments: list[dict[str, Any]]) -> dict[str, Any]:
     """The incident as it reads now: the original with each amendment's changes, in order."""
     current = with_defaults(original)
@@ -111,39 +127,72 @@ def when_day(when: dict[str, Any]) -> date | None:
     return None
 
 
-def when_sort_key(when: dict[str, Any], fallback: datetime) -> datetime:
-    """A moment to sort by: the exact time, or a typical time of the part of day."""
+def when_moment(when: dict[str, Any]) -> datetime | None:
+    """A moment to sort by: the exact time, or a typical time of the part of day.
+
+    None when ``when`` does not say (no kind, or a date that does not read);
+    exactly when ``when_day`` is None.
+    """
     kind = when.get("kind")
     try:
         if kind == "exact":
             return datetime.fromisoformat(when["at"])
         if kind == "part_of_day":
             return datetime.combine(
-                date.fromisoformat(when["date"]), PART_OF_DAY_TIMES.get(when.get("part"), time())
+                date.fromisoformat(when["date"]), PART_OF_DAY_TIMES.get(when.get("part"), _MIDNIGHT)
             )
         if kind == "range":
-            return datetime.combine(date.fromisoformat(when["start"]), time())
+            return datetime.combine(date.fromisoformat(when["start"]), _MIDNIGHT)
     except (KeyError, ValueError):
-        pass
-    return fallback.replace(tzinfo=None)
+        return None
+    return None
+
+
+def when_sort_key(when: dict[str, Any], fallback: datetime) -> datetime:
+    """A moment to sort by: the exact time, or a typical time of the part of day."""
+    moment = when_moment(when)
+    return fallback.replace(tzinfo=None) if moment is None else moment
+
+
+_APPROXIMATE_KINDS = frozenset({"part_of_day", "range"})
+_NOTHING: Mapping[str, Any] = MappingProxyType({})  # a default to read, not a dict per call
 
 
 def is_approximate(when: dict[str, Any]) -> bool:
-    return when.get("kind") in {"part_of_day", "range"}
+    return when.get("kind") in _APPROXIMATE_KINDS
 
 
-def summary(incident_id: str, current: dict[str, Any], recorded_at: datetime) -> IncidentSummary:
-    when = current.get("when", {})
-    sort_at = when_sort_key(when, recorded_at)
-    # The sort moment's date is the day, except for a fallback, which stays the receipt day.
-    day = sort_at.date() if when_day(when) is not None else recorded_at.date()
+def summary(
+    incident_id: str,
+    current: dict[str, Any],
+    recorded_at: datetime,
+    zone: tzinfo,
+    shared: dict[tuple[str, ...], tuple[str, ...]] | None = None,
+) -> IncidentSummary:
+    """What the overview needs of one incident, as it reads now.
+
+    ``recorded_at`` (aware) places an entry whose time does not read: at the
+    moment it was received, as a local time in ``zone`` (converted only then:
+    most entries say when they happened). Given ``shared``, equal lists of
+    behaviours or letters share one tuple: a case of thousands of incidents
+    has a few dozen different lists, and the overview keeps every summary.
+    """
+    when = current.get("when", _NOTHING)
+    sort_at = when_moment(when)
+    if sort_at is None:
+        sort_at = recorded_at.astimezone(zone).replace(tzinfo=None)
+    behaviours = tuple(current.get("behaviours", ()))
+    letters = tuple(current.get("letters", ()))
+    if shared is not None:
+        behaviours = shared.setdefault(behaviours, behaviours)
+        letters = shared.setdefault(letters, letters)
     return IncidentSummary(
-        id=incident_id,
-        day=day,
-        sort_at=sort_at,
-        approximate=is_approximate(when),
-        behaviours=tuple(current.get("behaviours", [])),
-        letters=tuple(current.get("letters", [])),
-        reported=current.get("reported", {}).get("status") == "yes",
-        feared_violence=current.get("feared_violence") == "yes",
+        incident_id,
+        sort_at.date(),
+        sort_at,
+        when.get("kind") in _APPROXIMATE_KINDS,
+        behaviours,
+        letters,
+        current.get("reported", _NOTHING).get("status") == "yes",
+        current.get("feared_violence") == "yes",
     )

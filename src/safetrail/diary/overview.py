@@ -10,12 +10,15 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import attrgetter
+from typing import NamedTuple
 
 from safetrail.diary.domain import BEHAVIOURS, SECTION_2A3_LETTERS
 
 
-@dataclass(frozen=True)
-class IncidentSummary:
+class IncidentSummary(NamedTuple):
+    """One incident as the overview counts it. A named tuple: a case has thousands."""
+
     id: str
     day: date  # the day it happened, or the first day of an approximate range
     sort_at: datetime
@@ -68,8 +71,16 @@ class Overview:
     reported_occasions: int
 
 
+_ORDER = attrgetter("sort_at", "id")
+_DAY = attrgetter("day")
+_BEHAVIOURS = attrgetter("behaviours")
+_LETTERS = attrgetter("letters")
+_FEARED_VIOLENCE = attrgetter("feared_violence")
+_REPORTED = attrgetter("reported")
+
+
 def in_order(incidents: Iterable[IncidentSummary]) -> list[IncidentSummary]:
-    return sorted(incidents, key=lambda incident: (incident.sort_at, incident.id))
+    return sorted(incidents, key=_ORDER)
 
 
 def week_start(day: date) -> date:
@@ -78,7 +89,10 @@ def week_start(day: date) -> date:
 
 def weekly_series(incidents: Iterable[IncidentSummary]) -> list[tuple[date, int]]:
     """Incidents per week (weeks start on Monday), every week from first to last."""
-    counts = Counter(week_start(incident.day) for incident in incidents)
+    counts: Counter[date] = Counter()
+    # Counted by day first: there are far fewer days than incidents.
+    for day, count in Counter(map(_DAY, incidents)).items():
+        counts[week_start(day)] += count
     if not counts:
         return []
     week, last = min(counts), max(counts)
@@ -101,11 +115,24 @@ def calendar_strip(
     ]
 
 
+def _incidents_listing(lists: Iterable[tuple[str, ...]]) -> Counter[str]:
+    """How many incidents list each key; one that lists a key twice counts once.
+
+    Equal lists are counted together first: a case has a few dozen different
+    lists of behaviours, however many incidents it has.
+    """
+    counts: Counter[str] = Counter()
+    for keys, incidents in Counter(lists).items():
+        for key in set(keys):
+            counts[key] += incidents
+    return counts
+
+
 def summarise(incidents: Iterable[IncidentSummary], filters: Filters | None = None) -> Overview:
     filters = filters or Filters()
-    chosen = in_order(incident for incident in incidents if filters.match(incident))
-    behaviour_counts = Counter(key for incident in chosen for key in set(incident.behaviours))
-    letter_counts = Counter(letter for incident in chosen for letter in set(incident.letters))
+    chosen = in_order(filter(filters.match, incidents) if filters.active else incidents)
+    behaviour_counts = _incidents_listing(map(_BEHAVIOURS, chosen))
+    letter_counts = _incidents_listing(map(_LETTERS, chosen))
     return Overview(
         incidents=tuple(chosen),
         occasions=len(chosen),
@@ -124,6 +151,6 @@ def summarise(incidents: Iterable[IncidentSummary], filters: Filters | None = No
         weekly=tuple(weekly_series(chosen)),
         first=chosen[0] if chosen else None,
         latest=chosen[-1] if chosen else None,
-        feared_violence_occasions=sum(1 for incident in chosen if incident.feared_violence),
-        reported_occasions=sum(1 for incident in chosen if incident.reported),
+        feared_violence_occasions=sum(map(bool, map(_FEARED_VIOLENCE, chosen))),
+        reported_occasions=sum(map(bool, map(_REPORTED, chosen))),
     )
