@@ -153,3 +153,24 @@ def test_report_create_refuses_over_the_site_wide_cap():
         services.report_create(draft, address="203.0.113.190", verified=False)
 
     assert refused.value.reason == "limit_site"
+
+
+def test_a_burst_from_one_sender_gets_exactly_the_limit_through():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        verdicts = list(pool.map(lambda _: limits.take("203.0.113.40", verified=True), range(20)))
+
+    assert sum(verdict.allowed for verdict in verdicts) == 4
+    assert {verdict.reason for verdict in verdicts if not verdict.allowed} == {"sender"}
+
+
+def test_take_applies_the_site_cap_to_unverified_reports_only():
+    for number in range(5):
+        assert limits.take(f"203.0.113.{50 + number}", verified=False).allowed
+
+    refused = limits.take("203.0.113.60", verified=False)
+
+    assert not refused.allowed
+    assert refused.reason == "site"
+    assert limits.take("203.0.113.61", verified=True).allowed

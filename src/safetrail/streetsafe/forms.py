@@ -234,7 +234,7 @@ class DetailsForm(_Form):
         error_messages={"invalid_choice": _("Tick ideas from the list")},
     )
     note = LongTextField(
-        label=_("Anything else you want to tell us? (optional)"),
+        label=_("Describe the place, or tell us anything else (optional)"),
         help_text=_(
             "This is never published. Do not name anyone. Do not include phone numbers, "
             "email addresses or car number plates."

@@ -101,6 +101,32 @@ def record(address: str, *, verified: bool) -> None:
         _count(f"streetsafe:unverified:{hour}", 3600)
 
 
+def take(address: str, *, verified: bool) -> Verdict:
+    """Count one more report and say whether it may be accepted.
+
+    Counting first makes the limit exact under a burst of concurrent requests
+    from one sender (``check`` then ``record`` could let a few through).
+    A refused attempt still counts, which only matters to someone already over.
+    """
+    token = sender_token(address)
+    today = timezone.now().date().isoformat()
+    per_day = (
+        settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY
+        if verified
+        else settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_DAY
+    )
+    if _count(f"streetsafe:sender:{today}:{token}", DAY_SECONDS) > per_day:
+        return Verdict(False, "sender")
+    if not verified:
+        hour = timezone.now().strftime("%Y-%m-%dT%H")
+        if (
+            _count(f"streetsafe:unverified:{hour}", 3600)
+            > settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_HOUR
+        ):
+            return Verdict(False, "site")
+    return Verdict(True)
+
+
 def _guard_used(name: str, timeout: int) -> bool:
     """True the first time ``name`` is seen within ``timeout`` seconds."""
     return cache.add(name, 1, timeout=timeout)

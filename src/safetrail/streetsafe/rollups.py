@@ -51,25 +51,30 @@ _CELL_INSERT = (
     f"OR excluded.last_day > {CELL_TABLE}.last_day "
     f"THEN excluded.last_day ELSE {CELL_TABLE}.last_day END"
 )
+# The day, band and counts are the same for every resolution, so they are
+# sent once and joined to the (resolution, cell) pairs: fewer than 50
+# parameters, so psycopg caches the parsed statement instead of splitting it
+# again for every report. (VALUES columns are column1, column2 in SQLite and
+# PostgreSQL alike; SQLite needs the WHERE before an upsert's ON CONFLICT.)
 _DAY_INSERT = (
     f"INSERT INTO {DAY_TABLE} (resolution, cell, day, band, {', '.join(_DAY_COLUMNS)}) "
-    f"VALUES {_values(_KEPT, 4 + len(_DAY_COLUMNS))} "
+    f"SELECT v.column1, v.column2, {', '.join(['%s'] * (2 + len(_DAY_COLUMNS)))} "
+    f"FROM (VALUES {_values(_KEPT, 2)}) AS v WHERE true "
     "ON CONFLICT (resolution, cell, day, band) DO UPDATE SET "
     + ", ".join(f"{column} = {DAY_TABLE}.{column} + excluded.{column}" for column in _DAY_COLUMNS)
 )
 _IN = ", ".join(["%s"] * _KEPT)
-_DAY_SUMS = (
-    f"SELECT cell, SUM(total) FROM {DAY_TABLE} "
-    f"WHERE resolution IN ({_IN}) AND cell IN ({_IN}) AND day = %s GROUP BY cell"
+# The day's total in each cell, after the upsert above, decides whether the
+# cell gained a day (its first report that day: total 1) or lost one (its
+# last went: total 0). Counted and applied in one statement, under the cell
+# row's lock taken by the first upsert.
+_DAYS_CHANGE = (
+    f"UPDATE {CELL_TABLE} SET days = days + %s "
+    f"WHERE resolution IN ({_IN}) AND cell IN ({_IN}) AND "
+    f"(SELECT COALESCE(SUM(d.total), 0) FROM {DAY_TABLE} d "
+    f"WHERE d.resolution = {CELL_TABLE}.resolution AND d.cell = {CELL_TABLE}.cell "
+    "AND d.day = %s) = %s"
 )
-
-
-def _days_change(count: int) -> str:
-    return (
-        f"UPDATE {CELL_TABLE} SET days = days + %s "
-        f"WHERE resolution IN ({', '.join(['%s'] * count)}) "
-        f"AND cell IN ({', '.join(['%s'] * count)})"
-    )
 
 
 def apply(report: Report, sign: int) -> None:
@@ -81,30 +86,17 @@ def apply(report: Report, sign: int) -> None:
     # fixed order, so two writers cannot deadlock.
     kept = [(resolution, report.cell(resolution)) for resolution in cells.RESOLUTIONS]
     cell_rows: list = []
-    day_rows: list = []
+    day_rows: list = [day, report.band, sign, *reasons]
     for resolution, cell in kept:
         middle = cells.centre(cell)
         cell_rows += [resolution, cell, middle.latitude, middle.longitude, sign, 0, day, day]
-        day_rows += [resolution, cell, day, report.band, sign, *reasons]
+        day_rows += [resolution, cell]
     resolutions = [resolution for resolution, _ in kept]
     cell_ids = [cell for _, cell in kept]
     with connection.cursor() as cursor:
         cursor.execute(_CELL_INSERT, cell_rows)
         cursor.execute(_DAY_INSERT, day_rows)
-        cursor.execute(_DAY_SUMS, [*resolutions, *cell_ids, day])
-        on_that_day = {cell: total for cell, total in cursor.fetchall()}
-        # +1 made the day's first report in a cell; -1 removed its last.
-        changed = [
-            (resolution, cell)
-            for resolution, cell in kept
-            if (sign == 1 and on_that_day.get(cell) == 1)
-            or (sign == -1 and not on_that_day.get(cell))
-        ]
-        if changed:
-            cursor.execute(
-                _days_change(len(changed)),
-                [sign, *[r for r, _ in changed], *[c for _, c in changed]],
-            )
+        cursor.execute(_DAYS_CHANGE, [sign, *resolutions, *cell_ids, day, 1 if sign == 1 else 0])
     if sign == -1:
         for resolution, cell in kept:
             _refresh_span(resolution, cell)

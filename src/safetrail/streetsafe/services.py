@@ -87,7 +87,7 @@ def report_create(draft: Draft, *, address: str, verified: bool, same_as: Any = 
     """Store one report and count it in, or raise ReportRefused."""
     if not draft.reasons:
         raise ReportRefused("no_reasons")
-    verdict = limits.check(address, verified=verified)
+    verdict = limits.take(address, verified=verified)
     if not verdict.allowed:
         raise ReportRefused(f"limit_{verdict.reason}")
     day, band = when_to_day_and_band(draft)
@@ -133,7 +133,6 @@ def report_create(draft: Draft, *, address: str, verified: bool, same_as: Any = 
         )
         report.save(force_insert=True)
         rollups.apply(report, 1)
-    limits.record(address, verified=verified)
     return report
 
 
