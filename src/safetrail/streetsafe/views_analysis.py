@@ -342,41 +342,37 @@ def _export_name(filters: services.Filters, kind: str, extension: str) -> str:
     return "-".join(parts) + f".{extension}"
 
 
-@analyst_required
-@require_GET
-def cells_csv(request: HttpRequest) -> HttpResponse:
+def _export(request: HttpRequest, kind: str, extension: str, write) -> HttpResponse:
+    """One of the four downloads: the dashboard's filters, then cells or points."""
     filters = _export_filters(request)
     if isinstance(filters, HttpResponse):
         return filters
-    rows = _with_police_counts(services.cell_table(filters), filters, every_cell=True)
-    return exports.cells_csv(rows, filename=_export_name(filters, "cells", "csv"))
+    if kind == "cells":
+        rows = _with_police_counts(services.cell_table(filters), filters, every_cell=True)
+    else:
+        rows = services.points_for_analysts(filters)
+    return write(rows, filename=_export_name(filters, kind, extension))
+
+
+@analyst_required
+@require_GET
+def cells_csv(request: HttpRequest) -> HttpResponse:
+    return _export(request, "cells", "csv", exports.cells_csv)
 
 
 @analyst_required
 @require_GET
 def cells_geojson(request: HttpRequest) -> HttpResponse:
-    filters = _export_filters(request)
-    if isinstance(filters, HttpResponse):
-        return filters
-    rows = _with_police_counts(services.cell_table(filters), filters, every_cell=True)
-    return exports.cells_geojson(rows, filename=_export_name(filters, "cells", "geojson"))
+    return _export(request, "cells", "geojson", exports.cells_geojson)
 
 
 @analyst_required
 @require_GET
 def points_csv(request: HttpRequest) -> HttpResponse:
-    filters = _export_filters(request)
-    if isinstance(filters, HttpResponse):
-        return filters
-    reports = services.points_for_analysts(filters)
-    return exports.points_csv(reports, filename=_export_name(filters, "points", "csv"))
+    return _export(request, "points", "csv", exports.points_csv)
 
 
 @analyst_required
 @require_GET
 def points_geojson(request: HttpRequest) -> HttpResponse:
-    filters = _export_filters(request)
-    if isinstance(filters, HttpResponse):
-        return filters
-    reports = services.points_for_analysts(filters)
-    return exports.points_geojson(reports, filename=_export_name(filters, "points", "geojson"))
+    return _export(request, "points", "geojson", exports.points_geojson)
