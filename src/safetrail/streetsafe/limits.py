@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,20 +26,35 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from safetrail.accounts.throttle import source_prefix
+from safetrail.streetsafe import counting
 
 DAY_SECONDS = 24 * 60 * 60
+
+
+# With Redis, reading the key is a network round trip on every report, so a
+# worker remembers it for a few minutes. If Redis loses it (a restart), the
+# workers agree on the new one again within that time.
+KEY_RECHECK_SECONDS = 300
+_remembered: dict[str, tuple[float, bytes]] = {}
 
 
 def _daily_key() -> bytes:
     today = timezone.now().date().isoformat()
     name = f"streetsafe:daily-key:{today}"
+    remembered = _remembered.get(name)
+    if remembered is not None and time.monotonic() < remembered[0]:
+        return remembered[1]
     value = cache.get(name)
     if value is None:
         made = secrets.token_hex(32)
         cache.add(name, made, timeout=DAY_SECONDS + 3600)
         # None if the cache dropped it straight away (full): use ours for this request.
         value = cache.get(name) or made
-    return bytes.fromhex(value)
+    key = bytes.fromhex(value)
+    _remembered.clear()  # yesterday's key goes as soon as today's is known
+    if counting.shared():
+        _remembered[name] = (time.monotonic() + KEY_RECHECK_SECONDS, key)
+    return key
 
 
 def sender_token(address: str) -> str:
@@ -54,21 +70,11 @@ class Verdict:
 
 
 def _count(name: str, timeout: int) -> int:
-    # Usually the counter exists: one round trip to the cache.
-    try:
-        return cache.incr(name)
-    except ValueError:  # not there yet (or just expired)
-        if cache.add(name, 1, timeout=timeout):
-            return 1
-        try:
-            return cache.incr(name)
-        except ValueError:
-            cache.set(name, 1, timeout=timeout)
-            return 1
+    return counting.count(name, timeout)
 
 
 def _peek(name: str) -> int:
-    return int(cache.get(name) or 0)
+    return counting.value(name)
 
 
 def check(address: str, *, verified: bool) -> Verdict:
@@ -125,11 +131,6 @@ def take(address: str, *, verified: bool) -> Verdict:
         ):
             return Verdict(False, "site")
     return Verdict(True)
-
-
-def _guard_used(name: str, timeout: int) -> bool:
-    """True the first time ``name`` is seen within ``timeout`` seconds."""
-    return cache.add(name, 1, timeout=timeout)
 
 
 def secret_token() -> str:

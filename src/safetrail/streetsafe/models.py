@@ -48,10 +48,12 @@ class Report(models.Model):
     located_by = models.CharField(max_length=12, choices=domain.LOCATED_BY)
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)
-    cell_7 = models.CharField(max_length=15, db_index=True)
-    cell_8 = models.CharField(max_length=15, db_index=True)
-    cell_9 = models.CharField(max_length=15, db_index=True)
-    cell_10 = models.CharField(max_length=15, db_index=True)
+    # Indexed by Meta.indexes below, not db_index: PostgreSQL would get a second,
+    # pattern-matching index for each, which no query uses and every insert pays for.
+    cell_7 = models.CharField(max_length=15)
+    cell_8 = models.CharField(max_length=15)
+    cell_9 = models.CharField(max_length=15)
+    cell_10 = models.CharField(max_length=15)
     # "Me too": the same place as an earlier report. It counts as a report of
     # its own (its own reasons and day) but adds no new point.
     same_as = models.ForeignKey(
@@ -65,6 +67,12 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["received_on"], name="streetsafe_report_received"),
             models.Index(fields=["note_state"], name="streetsafe_report_note_state"),
+            *(
+                models.Index(
+                    fields=[f"cell_{resolution}"], name=f"streetsafe_report_cell_{resolution}"
+                )
+                for resolution in (7, 8, 9, 10)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -230,10 +238,18 @@ class PoliceCrime(models.Model):
     latitude = models.FloatField()
     longitude = models.FloatField()
     location = models.CharField(max_length=200, blank=True)
-    cell_7 = models.CharField(max_length=15, db_index=True)
-    cell_8 = models.CharField(max_length=15, db_index=True)
-    cell_9 = models.CharField(max_length=15, db_index=True)
-    cell_10 = models.CharField(max_length=15, db_index=True)
+    # Indexed by Meta.indexes below, not db_index: PostgreSQL would get a second,
+    # pattern-matching index for each, which no query uses and every insert pays for.
+    cell_7 = models.CharField(max_length=15)
+    cell_8 = models.CharField(max_length=15)
+    cell_9 = models.CharField(max_length=15)
+    cell_10 = models.CharField(max_length=15)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=[f"cell_{resolution}"], name=f"streetsafe_crime_cell_{resolution}")
+            for resolution in (7, 8, 9, 10)
+        ]
 
     def __str__(self) -> str:
         return f"{self.crime_type} {self.month:%Y-%m}"

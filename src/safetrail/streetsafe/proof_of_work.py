@@ -20,8 +20,9 @@ from datetime import timedelta
 
 import altcha
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
+
+from safetrail.streetsafe import counting
 
 EXPIRES_AFTER = timedelta(minutes=30)
 ALGORITHM = "SHA-256"
@@ -84,8 +85,8 @@ def verify(payload: str) -> bool:
     if not ok:
         return False
     signature = str(decoded.get("signature", ""))
-    return cache.add(
-        f"streetsafe:pow-used:{signature}", 1, timeout=int(EXPIRES_AFTER.total_seconds()) + 60
+    return counting.first_time(
+        f"streetsafe:pow-used:{signature}", int(EXPIRES_AFTER.total_seconds()) + 60
     )
 
 

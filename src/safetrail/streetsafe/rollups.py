@@ -64,6 +64,20 @@ _DAY_INSERT = (
     + ", ".join(f"{column} = {DAY_TABLE}.{column} + excluded.{column}" for column in _DAY_COLUMNS)
 )
 _IN = ", ".join(["%s"] * _KEPT)
+# PostgreSQL: the day upsert and the day count in one statement. The upsert
+# says which rows it made new (total 1) and the count looks, in the snapshot
+# the statement started with, for other bands of the same day. That snapshot
+# is taken after the cell upsert's row lock was granted, so it holds every
+# report committed before ours in this cell: exactly what _DAYS_CHANGE reads.
+# Only for counting in (+1); taking out keeps the two statements.
+_DAY_INSERT_COUNTING = (
+    f"WITH changed AS ({_DAY_INSERT} RETURNING resolution, cell, total) "
+    f"UPDATE {CELL_TABLE} SET days = {CELL_TABLE}.days + 1 FROM changed "
+    f"WHERE {CELL_TABLE}.resolution = changed.resolution AND {CELL_TABLE}.cell = changed.cell "
+    "AND changed.total = 1 AND NOT EXISTS ("
+    f"SELECT 1 FROM {DAY_TABLE} d WHERE d.resolution = changed.resolution "
+    "AND d.cell = changed.cell AND d.day = %s AND d.band <> %s AND d.total > 0)"
+)
 # The day's total in each cell, after the upsert above, decides whether the
 # cell gained a day (its first report that day: total 1) or lost one (its
 # last went: total 0). Counted and applied in one statement, under the cell
@@ -95,6 +109,9 @@ def apply(report: Report, sign: int) -> None:
     cell_ids = [cell for _, cell in kept]
     with connection.cursor() as cursor:
         cursor.execute(_CELL_INSERT, cell_rows)
+        if sign == 1 and connection.vendor == "postgresql":
+            cursor.execute(_DAY_INSERT_COUNTING, [*day_rows, day, report.band])
+            return
         cursor.execute(_DAY_INSERT, day_rows)
         cursor.execute(_DAYS_CHANGE, [sign, *resolutions, *cell_ids, day, 1 if sign == 1 else 0])
     if sign == -1:
