@@ -92,10 +92,11 @@ def test_object_urls_of_the_owner_are_not_found_for_others(world: World, name: s
     assert Membership.objects.filter(user_id=world.owner_member_id).exists()
 
 
-def _diary_rows() -> tuple[int, ...]:
+def _diary_rows() -> tuple:
     from safetrail.diary.models import (
         Amendment,
         Case,
+        CaseIndex,
         DailyLifeChange,
         Incident,
         SuspectProfile,
@@ -104,7 +105,7 @@ def _diary_rows() -> tuple[int, ...]:
     from safetrail.evidence.models import CustodyEntry, EvidenceItem
     from safetrail.risk.models import SafetyPlan, Screening, StopDate
 
-    return tuple(
+    counts = tuple(
         model.objects.count()
         for model in (
             Case,
@@ -120,6 +121,14 @@ def _diary_rows() -> tuple[int, ...]:
             CustodyEntry,
         )
     )
+    # The case index is rewritten in place, not added to: compare what it holds.
+    indexes = tuple(
+        (str(case_id), bytes(sealed))
+        for case_id, sealed in CaseIndex.objects.order_by("case_id").values_list(
+            "case_id", "sealed"
+        )
+    )
+    return counts, indexes
 
 
 def test_a_plain_member_cannot_administer_the_organisation(world: World):

@@ -472,6 +472,67 @@ def test_every_diary_page_works_without_javascript(
     expect(page.locator(".govuk-summary-list").first).to_contain_text("1 occasion")
 
 
+def test_the_overview_table_pages_without_javascript_and_keeps_the_filters(
+    new_page: NewPage, live_server: LiveServer, axe_source: str
+) -> None:
+    """55 incidents: 25 to a page, newest first; 28 of them "following", so two pages."""
+    _, open_case = diarist()
+    first_day = timezone.localdate() - timedelta(days=80)
+    for n in range(55):
+        add_incident(
+            open_case,
+            first_day + timedelta(days=n),
+            time="",
+            what_happened=f"Incident {n:02d}",
+            behaviours=["following"] if n % 2 == 0 else ["contact"],
+        )
+    page = new_page(java_script_enabled=False)
+    sign_in(page, live_server)
+    open_safetrail_page(page, live_server.url + case_url("case", open_case))
+
+    incidents_table = page.locator("main table").last
+    rows = incidents_table.locator("tbody tr td:nth-child(2)")
+    expect(rows).to_have_count(25)
+    expect(rows.first).to_have_text("Incident 54")
+    pagination = page.get_by_role("navigation", name="Pages")
+    expect(pagination.locator("[aria-current=page]")).to_have_text("1")
+    with page.expect_navigation():
+        pagination.get_by_role("link", name="Next page").click()
+    assert path_of(page) == case_url("case", open_case) + "?page=2"
+    expect(rows).to_have_count(25)
+    expect(rows.first).to_have_text("Incident 29")
+    expect(rows.last).to_have_text("Incident 05")
+    expect(pagination.locator("[aria-current=page]")).to_have_text("2")
+    # The counts above the table still cover every incident.
+    expect(page.locator(".govuk-summary-list").first).to_contain_text("55 occasions")
+
+    page.get_by_label("What they did", exact=True).select_option(label="Following me")
+    press(page, "Show")
+    expect(rows).to_have_count(25)
+    expect(rows.first).to_have_text("Incident 54")
+    with page.expect_navigation():
+        pagination.get_by_role("link", name="Page 2").click()
+    assert path_of(page) == case_url("case", open_case) + "?behaviour=following&page=2"
+    expect(rows).to_have_text(["Incident 04", "Incident 02", "Incident 00"])
+    expect(page.get_by_label("What they did", exact=True)).to_have_value("following")
+    with page.expect_navigation():
+        pagination.get_by_role("link", name="Previous page").click()
+    assert path_of(page) == case_url("case", open_case) + "?behaviour=following"
+
+    # A page past the end: the last page, not an error.
+    open_safetrail_page(page, live_server.url + case_url("case", open_case) + "?page=40")
+    expect(pagination.locator("[aria-current=page]")).to_have_text("3")
+    expect(rows).to_have_count(5)
+
+    # The page links on a phone, with scripts: nothing axe objects to, nothing sideways.
+    phone = new_page(**PHONE)
+    sign_in(phone, live_server)
+    open_safetrail_page(phone, live_server.url + case_url("case", open_case) + "?page=2")
+    wait_for_scripts(phone)
+    assert run_axe(phone, axe_source) == []
+    assert not overflow_sideways(phone)
+
+
 # --- 4. the chart, and nothing fetched from elsewhere -------------------------------------
 
 

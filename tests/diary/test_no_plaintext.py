@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 
+from safetrail.diary.models import CaseIndex
+from safetrail.vault import services as vault
 from tests.diary.helpers import full_entry, person
 from tests.rawdata import assert_absent, database_bytes, file_store_bytes
 
@@ -18,6 +21,9 @@ SUSPECT_DETAIL = "MARK-suspect-scar-on-left-hand"
 PRIVATE_NOTE = "MARK-note-tell-my-sister"
 PLACE = "MARK-place-corner-of-mill-lane"
 CASE_NAME = "MARK-case-name"
+# The case index keeps when each incident happened (not what was written): a
+# moment no other column holds in clear, so finding it would be a leak.
+WHEN = "2019-07-13T04:17"
 
 
 @pytest.mark.skipif(
@@ -30,6 +36,10 @@ def test_diary_content_is_not_readable_at_rest():
     client.post(
         reverse("diary:incident_new", args=[open_case.id]),
         full_entry(what_happened=INCIDENT_TEXT, private_notes=PRIVATE_NOTE, where=PLACE),
+    )
+    client.post(
+        reverse("diary:incident_new", args=[open_case.id]),
+        full_entry(date_day="13", date_month="7", date_year="2019", time="4.17am"),
     )
     client.post(
         reverse("diary:suspect", args=[open_case.id]),
@@ -48,11 +58,23 @@ def test_diary_content_is_not_readable_at_rest():
     )
     page = client.get(reverse("diary:case", args=[open_case.id])).content.decode()
     assert INCIDENT_TEXT[:20] in page  # it really was saved
+    assert "13 July 2019, 04:17" in page
+    index = CaseIndex.objects.get(case=open_case.case)  # and the index holds its time
+    assert WHEN in json.dumps(
+        vault.record_open(
+            key=open_case.key,
+            table="diary_caseindex",
+            row_id=open_case.id,
+            case_id=open_case.id,
+            sealed=index.sealed,
+        )
+    )
     client.post(reverse("accounts:sign_out"))
 
     stored = database_bytes()
 
     assert len(stored) > 10_000
-    for marker in (INCIDENT_TEXT, SUSPECT_DETAIL, PRIVATE_NOTE, PLACE, CASE_NAME, "07700 900123"):
+    markers = (INCIDENT_TEXT, SUSPECT_DETAIL, PRIVATE_NOTE, PLACE, CASE_NAME, "07700 900123", WHEN)
+    for marker in markers:
         assert_absent(marker, stored, f"the {connection.vendor} database")
         assert_absent(marker, file_store_bytes(), "the file store")

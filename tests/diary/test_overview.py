@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from safetrail.diary.overview import Filters, IncidentSummary, calendar_strip, summarise
+from safetrail.diary.overview import (
+    Filters,
+    IncidentSummary,
+    Page,
+    calendar_strip,
+    newest_first_page,
+    page_links,
+    page_number,
+    summarise,
+)
 
 
 def incident(n, day, behaviours=(), letters=(), reported=False, fear=False) -> IncidentSummary:
@@ -102,3 +111,46 @@ def test_an_empty_case():
     assert overview.occasions == 0
     assert overview.weekly == ()
     assert overview.first is None
+
+
+def test_pages_are_newest_first_and_the_last_may_be_short():
+    incidents = [incident(n, date(2026, 3, 1 + n)) for n in range(7)]  # oldest first
+
+    first = newest_first_page(incidents, 1, size=3)
+    last = newest_first_page(incidents, 3, size=3)
+
+    assert [item.id for item in first.incidents] == ["i6", "i5", "i4"]
+    assert (first.number, first.count, first.total) == (1, 3, 7)
+    assert not first.has_previous
+    assert first.has_next
+    assert [item.id for item in last.incidents] == ["i0"]
+    assert last.has_previous
+    assert not last.has_next
+    assert newest_first_page([], 1, size=3) == Page(1, 1, (), 0)
+    assert not newest_first_page([], 1).has_other_pages
+
+
+def test_a_page_number_that_is_not_one_is_the_nearest_page_there_is():
+    for asked, expected in (
+        (2, 2),
+        ("2", 2),
+        (" 2 ", 2),
+        ("0", 1),
+        ("-1", 1),
+        ("4", 3),
+        ("9" * 5000, 1),  # too long for a number: not one
+        ("2.5", 1),
+        ("page two", 1),
+        ("", 1),
+        (None, 1),
+    ):
+        assert page_number(asked, 3) == expected, asked
+
+
+def test_page_links_show_the_first_the_last_and_either_side_of_the_current():
+    assert page_links(1, 1) == [1]
+    assert page_links(1, 2) == [1, 2]
+    assert page_links(1, 5) == [1, 2, None, 5]
+    assert page_links(3, 5) == [1, 2, 3, 4, 5]  # a gap of one page shows the page
+    assert page_links(5, 10) == [1, None, 4, 5, 6, None, 10]
+    assert page_links(10, 10) == [1, None, 9, 10]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from safetrail.accounts import services as accounts
 from safetrail.diary import content
+from safetrail.diary import overview as overview_module
 from safetrail.diary import services as diary
 from safetrail.diary.models import Amendment, Incident
 from safetrail.diary.overview import Filters, IncidentSummary, summarise
@@ -219,19 +220,64 @@ def test_incidents_all_matches_opening_each_incident_on_its_own(monkeypatch):
         assert list(single.amendments) == list(view.amendments)
 
 
-def test_case_overview_is_the_summary_of_every_view_in_order(monkeypatch):
+def test_case_overview_counts_from_the_index_and_opens_the_newest_page(monkeypatch):
+    """The counts cover every incident; the rows are the page's incidents, opened, newest first.
+
+    Some of this case's incidents were written past the services (as older
+    versions sealed them), so its index is rebuilt from the incidents first.
+    """
     open_case = varied_case(monkeypatch)
-    summaries = [summary for summary, *_ in reference(open_case)]
+    expected = reference(open_case)
+    summaries = [summary for summary, *_ in expected]
+    by_id = {summary.id: view for summary, *view in expected}
 
     for filters in (None, Filters(behaviour="contact"), Filters(start=date(2026, 3, 2))):
-        overview, views = diary.case_overview(open_case, filters)
+        shown = diary.case_overview(open_case, filters)
 
-        assert overview == summarise(summaries, filters)
-        assert list(views) == [summary.id for summary in summaries]
-        assert all(views[key].summary.id == key for key in views)
-    overview, _ = diary.case_overview(open_case)
-    assert dict(overview.by_behaviour)["following"] == 1
-    assert dict(overview.by_behaviour)["contact"] == 2
+        assert shown.overview == summarise(summaries, filters)
+        # Warnings read every incident, whatever the filters.
+        assert sorted(item.summary for item in shown.incidents) == sorted(summaries)
+        assert shown.total == len(summaries) == 14
+        newest_first = list(reversed(shown.overview.incidents))
+        assert [view.summary for view in shown.rows] == newest_first
+        assert shown.page.number == shown.page.count == 1
+        for view in shown.rows:
+            recorded_at, original, amendments, current = by_id[view.summary.id]
+            assert (view.recorded_at, view.original, list(view.amendments), view.current) == (
+                recorded_at,
+                original,
+                amendments,
+                current,
+            )
+        assert shown.first_when == by_id[shown.overview.first.id][3]["when"]
+        assert shown.latest_when == by_id[shown.overview.latest.id][3]["when"]
+    shown = diary.case_overview(open_case)
+    assert dict(shown.overview.by_behaviour)["following"] == 1
+    assert dict(shown.overview.by_behaviour)["contact"] == 2
+
+
+def test_case_overview_pages_through_the_table_newest_first(monkeypatch):
+    open_case = varied_case(monkeypatch)
+    newest_first = [summary for summary, *_ in reversed(reference(open_case))]
+    monkeypatch.setattr(overview_module, "PAGE_SIZE", 4)
+
+    pages = [diary.case_overview(open_case, page=number) for number in (1, 2, 3, 4)]
+
+    assert [shown.page.count for shown in pages] == [4, 4, 4, 4]
+    assert [view.summary for shown in pages for view in shown.rows] == newest_first
+    assert [len(shown.rows) for shown in pages] == [4, 4, 4, 2]
+    assert all(shown.overview.occasions == 14 for shown in pages)
+    # Past either end, or not a number: the nearest page there is, never an error.
+    for asked, number in (("0", 1), ("-3", 1), ("5", 4), ("99999", 4), ("two", 1), ("", 1)):
+        shown = diary.case_overview(open_case, page=asked)
+        assert shown.page.number == number, asked
+        assert [view.summary for view in shown.rows] == [
+            view.summary for view in pages[number - 1].rows
+        ]
+    # Filters first, then pages: the pages of what the filters chose.
+    shown = diary.case_overview(open_case, Filters(start=date(2026, 3, 2)), page=2)
+    chosen = [s for s in newest_first if s.day >= date(2026, 3, 2)]
+    assert [view.summary for view in shown.rows] == chosen[4:8]
 
 
 def test_an_unamended_incident_keeps_one_record_for_original_and_current():

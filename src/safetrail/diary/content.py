@@ -6,7 +6,7 @@ forms, the services and the overview agree on it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, tzinfo
 from types import MappingProxyType
 from typing import Any
@@ -169,20 +169,49 @@ def summary(
     zone: tzinfo,
     shared: dict[tuple[str, ...], tuple[str, ...]] | None = None,
 ) -> IncidentSummary:
-    """What the overview needs of one incident, as it reads now.
+    """What the overview needs of one incident, as it reads now (see ``summary_of``)."""
+    return summary_of(
+        incident_id,
+        current.get("when", _NOTHING),
+        current.get("behaviours", ()),
+        current.get("letters", ()),
+        current.get("reported", _NOTHING).get("status") == "yes",
+        current.get("feared_violence") == "yes",
+        recorded_at,
+        zone,
+        shared,
+    )
 
-    ``recorded_at`` (aware) places an entry whose time does not read: at the
-    moment it was received, as a local time in ``zone`` (converted only then:
-    most entries say when they happened). Given ``shared``, equal lists of
-    behaviours or letters share one tuple: a case of thousands of incidents
-    has a few dozen different lists, and the overview keeps every summary.
+
+def summary_of(
+    incident_id: str,
+    when: Mapping[str, Any],
+    behaviours: Iterable[str],
+    letters: Iterable[str],
+    reported: bool,
+    feared_violence: bool,
+    recorded_at: datetime | str,
+    zone: tzinfo,
+    shared: dict[tuple[str, ...], tuple[str, ...]] | None = None,
+) -> IncidentSummary:
+    """An incident's summary from the few facts the overview counts.
+
+    ``summary`` reads them from an opened incident, and the case index
+    (``diary.case_index``) from what it keeps of each incident, so both give
+    the same summary. ``recorded_at`` (aware, or as ISO 8601 text) places an
+    entry whose time does not read: at the moment it was received, as a local
+    time in ``zone`` (converted only then: most entries say when they
+    happened). Given ``shared``, equal lists of behaviours or letters share
+    one tuple: a case of thousands of incidents has a few dozen different
+    lists, and the overview keeps every summary.
     """
-    when = current.get("when", _NOTHING)
     sort_at = when_moment(when)
     if sort_at is None:
+        if recorded_at.__class__ is str:
+            recorded_at = datetime.fromisoformat(recorded_at)
         sort_at = recorded_at.astimezone(zone).replace(tzinfo=None)
-    behaviours = tuple(current.get("behaviours", ()))
-    letters = tuple(current.get("letters", ()))
+    behaviours = tuple(behaviours)
+    letters = tuple(letters)
     if shared is not None:
         behaviours = shared.setdefault(behaviours, behaviours)
         letters = shared.setdefault(letters, letters)
@@ -193,6 +222,6 @@ def summary(
         when.get("kind") in _APPROXIMATE_KINDS,
         behaviours,
         letters,
-        current.get("reported", _NOTHING).get("status") == "yes",
-        current.get("feared_violence") == "yes",
+        reported,
+        feared_violence,
     )

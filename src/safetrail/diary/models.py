@@ -144,6 +144,35 @@ class DailyLifeChange(SealedEntry):
         return f"daily life change {self.id}"
 
 
+class CaseIndex(models.Model):
+    """A sealed summary of every incident of a case, so its overview need not open them all.
+
+    One row per case, sealed with the case key like everything else: per
+    incident, only what the overview and the risk warnings count (when it
+    happened, the behaviours, the section 2A(3) letters, reported, feared
+    violence), never what the person wrote in words. It is derived data, not a
+    diary entry: it is rewritten in place whenever an incident is written or
+    amended (in the same transaction, under the case's row lock), and rebuilt
+    from the incidents whenever it is missing, will not open, or counts other
+    rows than the database holds (see ``diary.services``). So it is not a
+    ``SealedEntry`` and has no write-once guard; the incidents and amendments
+    stay the record.
+
+    Cases written before the index existed have no row. It cannot be made by
+    a migration, because only the signed-in person's key opens the incidents:
+    their overview builds it the first time it is shown.
+    """
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="index"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"case index {self.case_id}"
+
+
 class UnsafeMoment(models.Model):
     """ "I felt unsafe": one tap, which can be turned into an incident later."""
 

@@ -1,13 +1,14 @@
-"""The numbers on a case's overview page, from plain incident summaries.
+"""The numbers on a case's overview page, from plain incident summaries, and its pages.
 
-Pure functions: no database, no decryption. The service layer decrypts the
-incidents and hands summaries here, so the arithmetic is tested on its own.
+Pure functions: no database, no decryption. The service layer reads the
+summaries from the case's index (``diary.case_index``) and hands them here, so
+the arithmetic is tested on its own.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from operator import attrgetter
@@ -154,3 +155,71 @@ def summarise(incidents: Iterable[IncidentSummary], filters: Filters | None = No
         feared_violence_occasions=sum(map(bool, map(_FEARED_VIOLENCE, chosen))),
         reported_occasions=sum(map(bool, map(_REPORTED, chosen))),
     )
+
+
+# --- the table of incidents, a page at a time --------------------------------------------
+
+# Incidents in the overview's table on one page. A page is what is opened
+# (decrypted) to be shown; the counts above the table cover every incident.
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the table of incidents, newest first. Page 1 has the newest."""
+
+    number: int
+    count: int  # how many pages there are; at least 1, even with no incidents
+    incidents: tuple[IncidentSummary, ...]  # on this page, newest first
+    total: int  # incidents on every page
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.count
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.count > 1
+
+
+def page_number(asked: object, count: int) -> int:
+    """The page to show for what was asked: anything that is not a whole number is page 1,
+    and a number past either end is the nearest page that exists."""
+    try:
+        number = int(str(asked))
+    except ValueError:  # not a number, or one with thousands of digits
+        return 1
+    return min(max(number, 1), count)
+
+
+def newest_first_page(
+    incidents: Sequence[IncidentSummary], asked: object, size: int | None = None
+) -> Page:
+    """The ``asked`` page of ``incidents`` (oldest first, as ``summarise`` gives them)."""
+    size = size or PAGE_SIZE
+    total = len(incidents)
+    count = max(1, -(-total // size))
+    number = page_number(asked, count)
+    end = total - (number - 1) * size
+    return Page(number, count, tuple(reversed(incidents[max(0, end - size) : end])), total)
+
+
+def page_links(number: int, count: int) -> list[int | None]:
+    """The page numbers to link to, GOV.UK's way: the first, the last, the current page
+    and one either side of it. None stands for the pages left out (an ellipsis); a
+    gap of a single page shows that page instead."""
+    shown = sorted({1, count, *range(max(1, number - 1), min(count, number + 1) + 1)})
+    links: list[int | None] = []
+    previous = 0
+    for page in shown:
+        if page - previous == 2:
+            links.append(page - 1)
+        elif page - previous > 2:
+            links.append(None)
+        links.append(page)
+        previous = page
+    return links

@@ -11,7 +11,7 @@ import gc
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -26,16 +26,25 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from safetrail.diary import content
+from safetrail.diary import case_index, content
+from safetrail.diary.case_index import IndexedIncident
 from safetrail.diary.models import (
     Amendment,
     Case,
+    CaseIndex,
     DailyLifeChange,
     Incident,
     SuspectProfile,
     UnsafeMoment,
 )
-from safetrail.diary.overview import Filters, IncidentSummary, Overview, summarise
+from safetrail.diary.overview import (
+    Filters,
+    IncidentSummary,
+    Overview,
+    Page,
+    newest_first_page,
+    summarise,
+)
 from safetrail.vault import services as vault
 
 
@@ -166,7 +175,9 @@ def case_create(*, owner: Any, account_key: bytes, name: str) -> OpenCase:
         key=key, table="diary_case", row_id=key_id, case_id=key_id, data={"name": name}
     )
     case = Case.objects.create(id=key_id, owner=owner, sealed=sealed)
-    return OpenCase(case=case, key=key, name=name)
+    open_case = OpenCase(case=case, key=key, name=name)
+    _index_store(open_case, case_index.CaseIndex())  # empty: kept in step from the start
+    return open_case
 
 
 def case_open(*, user: Any, account_key: bytes, case_id: Any) -> OpenCase:
@@ -229,8 +240,22 @@ def _digest(record: dict[str, Any]) -> str:
     ).hexdigest()
 
 
+def _lock_case(open_case: OpenCase) -> None:
+    """Takes the case's row lock until the transaction ends: one writer per case at a time.
+
+    Every write that changes the case index takes it first, before any other
+    row, so writers queue in one order: two at once cannot both read the index,
+    add their own incident and write it back, losing the other's. (The custody
+    log takes the same lock; taking it first also means no writer holds a lock
+    another is waiting for while it waits for this one.) SQLite ignores it, but
+    lets only one transaction write at a time anyway.
+    """
+    list(Case.objects.select_for_update().filter(id=open_case.id).values_list("id", flat=True))
+
+
 @transaction.atomic
 def incident_create(*, open_case: OpenCase, data: dict[str, Any]) -> Incident:
+    _lock_case(open_case)
     row_id = uuid.uuid4()
     # The receipt time is sealed too, so it cannot be changed without it showing.
     recorded_at = timezone.now()
@@ -246,6 +271,8 @@ def incident_create(*, open_case: OpenCase, data: dict[str, Any]) -> Incident:
         sealed=_seal(open_case, "diary_incident", row_id, record),
     )
     _log(open_case, "incident_created", {"incident": str(row_id), "sha256": _digest(record)})
+    entry = case_index.entry(record, recorded_at)
+    _index_update(open_case, lambda index: index.add(str(row_id), entry))
     return incident
 
 
@@ -258,7 +285,9 @@ def incident_amend(
     Each amendment seals its place in the incident's history (1, 2, 3 ...), so
     one deleted from the middle shows. The incident's row is locked while the
     number is worked out, so two amendments at once cannot take the same one.
+    (The case's row is locked first, as for every write that changes the index.)
     """
+    _lock_case(open_case)
     incident = (
         Incident.objects.select_for_update().filter(id=incident_id, case=open_case.case).first()
     )
@@ -288,6 +317,7 @@ def incident_amend(
         "incident_amended",
         {"incident": str(incident.id), "amendment": str(row_id), "sha256": _digest(record)},
     )
+    _index_update(open_case, lambda index: index.amend(str(incident.id), changes))
     return amendment
 
 
@@ -456,12 +486,168 @@ def _incidents_all(open_case: OpenCase) -> list[IncidentView]:
     return views
 
 
+# --- the case index and the overview ------------------------------------------------------
+#
+# The overview counts every incident but shows a page of them. Its counts come
+# from the case's index (``case_index``): one sealed record with the few facts
+# the overview and the warnings count, kept in step by every write above. Only
+# the incidents on the page shown are opened. The index heals itself: when it
+# is missing, will not open, or was made from other rows than the database
+# holds now, the overview rebuilds it from the incidents, opening them all once.
+
+_INDEX_TABLE = "diary_caseindex"
+
+
+def _index_store(open_case: OpenCase, index: case_index.CaseIndex) -> None:
+    sealed = open_case.seal(_INDEX_TABLE, open_case.id, index.record())
+    if not CaseIndex.objects.filter(case=open_case.case).update(
+        sealed=sealed, updated_at=timezone.now()
+    ):
+        CaseIndex.objects.create(case=open_case.case, sealed=sealed)
+
+
+def _index_stored(open_case: OpenCase) -> case_index.CaseIndex | None:
+    """The index as stored; None when there is none, or it will not open or read."""
+    sealed = CaseIndex.objects.filter(case=open_case.case).values_list("sealed", flat=True).first()
+    if sealed is None:
+        return None
+    try:
+        with _collector_paused():  # thousands of small lists, none in a cycle
+            record = open_case.open(_INDEX_TABLE, open_case.id, sealed)
+    except vault.RecordUnreadable:
+        return None  # derived data: rebuilt from the incidents, which are checked as they open
+    return case_index.CaseIndex.from_record(record)
+
+
+def _row_counts(open_case: OpenCase) -> tuple[int, int]:
+    """How many incidents and amendments the case has in the database."""
+    return (
+        Incident.objects.filter(case=open_case.case).count(),
+        Amendment.objects.filter(incident__case=open_case.case).count(),
+    )
+
+
+def _index_update(open_case: OpenCase, change: Callable[[case_index.CaseIndex], bool]) -> None:
+    """Applies a write's ``change`` to the index, in the write's transaction.
+
+    The caller holds the case's lock (``_lock_case``) and has written its rows.
+    A write never opens the whole case, and never fails because of the index:
+    when there is no index yet (a case from before it), it will not open, or
+    it does not know the incident amended, it is left as it is, and the next
+    overview rebuilds it. An index already out of step stays so (its counts
+    still differ from the rows by as much), so the next overview rebuilds it too.
+    """
+    index = _index_stored(open_case)
+    if index is not None and change(index):
+        _index_store(open_case, index)
+
+
+def index_rebuild(open_case: OpenCase) -> case_index.CaseIndex:
+    """Builds the case's index from its incidents and stores it: the cold path.
+
+    Opens every incident and amendment once, under the case's lock, so no
+    write can slip in between reading the rows and storing what they gave.
+    """
+    with transaction.atomic():
+        _lock_case(open_case)
+        return _index_rebuild_locked(open_case)
+
+
+def _index_rebuild_locked(open_case: OpenCase) -> case_index.CaseIndex:
+    index = case_index.built(
+        (view.summary.id, view.current, view.recorded_at, len(view.amendments))
+        for view in incidents_all(open_case)
+    )
+    _index_store(open_case, index)
+    return index
+
+
+def _index_healed(open_case: OpenCase) -> case_index.CaseIndex:
+    """The index, rebuilt first if it is missing, will not open, or is out of step."""
+    index = _index_stored(open_case)
+    if index is not None and index.in_step(*_row_counts(open_case)):
+        return index
+    with transaction.atomic():
+        _lock_case(open_case)
+        # Another request may have rebuilt it while this one waited for the lock.
+        index = _index_stored(open_case)
+        if index is not None and index.in_step(*_row_counts(open_case)):
+            return index
+        return _index_rebuild_locked(open_case)
+
+
+def _views_of(open_case: OpenCase, summaries: tuple[IncidentSummary, ...]) -> list[IncidentView]:
+    """The incidents with these summaries, opened, in the same order (as far as they exist)."""
+    if not summaries:
+        return []
+    ids = [summary.id for summary in summaries]
+    incidents = Incident.objects.filter(case=open_case.case, id__in=ids).order_by()
+    amendments = Amendment.objects.filter(
+        incident__case=open_case.case, incident_id__in=ids
+    ).order_by("recorded_at", "id")
+    by_incident: dict[Any, list[tuple[Any, ...]]] = {}
+    with _plain_rows(amendments, "incident_id", *_SEALED_COLUMNS) as rows:
+        for incident_id, *row in rows:
+            by_incident.setdefault(incident_id, []).append(row)
+    zone = timezone.get_current_timezone()
+    db_zone = connections[incidents.db].timezone
+    with _plain_rows(incidents, *_SEALED_COLUMNS) as rows:
+        views = {
+            view.summary.id: view
+            for view in (
+                _view(open_case, row, by_incident.get(row[0], ()), zone, db_zone) for row in rows
+            )
+        }
+    return [views[key] for key in ids if key in views]
+
+
+@dataclass(frozen=True)
+class CaseOverview:
+    """What the overview page shows: the counts, and one page of the table, opened."""
+
+    overview: Overview  # the numbers, for the filters chosen
+    incidents: tuple[IndexedIncident, ...]  # every incident, whatever the filters (for warnings)
+    page: Page  # the table's page shown, newest first
+    rows: tuple[IncidentView, ...]  # the incidents on that page, opened, newest first
+    first_when: Any  # when the first and the most recent incident happened
+    latest_when: Any
+
+    @property
+    def total(self) -> int:
+        """Incidents in the case, whatever the filters."""
+        return len(self.incidents)
+
+
 def case_overview(
-    open_case: OpenCase, filters: Filters | None = None
-) -> tuple[Overview, dict[str, IncidentView]]:
-    views = incidents_all(open_case)
-    overview = summarise((view.summary for view in views), filters)
-    return overview, {view.summary.id: view for view in views}
+    open_case: OpenCase, filters: Filters | None = None, page: object = 1
+) -> CaseOverview:
+    """The overview from the case's index, with the incidents on ``page`` opened.
+
+    ``page`` is what was asked for (text from the address is fine): anything
+    not a page number shows the first page, a number past the end the last.
+    The incidents shown are checked against the index: if one is missing or
+    reads differently, the index is out of step in a way its counts could
+    not show, so it is rebuilt and the page made again.
+    """
+    zone = timezone.get_current_timezone()
+    index = _index_healed(open_case)
+    for rebuilt in (False, True):
+        with _collector_paused():  # as in ``incidents_all``: thousands of summaries, no cycles
+            incidents = index.read(zone)
+            overview = summarise((incident.summary for incident in incidents), filters)
+        shown = newest_first_page(overview.incidents, page)
+        rows = _views_of(open_case, shown.incidents)
+        if rebuilt or [view.summary for view in rows] == list(shown.incidents):
+            break
+        index = index_rebuild(open_case)
+    return CaseOverview(
+        overview=overview,
+        incidents=tuple(incidents),
+        page=shown,
+        rows=tuple(rows),
+        first_when=index.when(overview.first.id) if overview.first else None,
+        latest_when=index.when(overview.latest.id) if overview.latest else None,
+    )
 
 
 # --- changes to daily life -----------------------------------------------------------------
@@ -530,6 +716,7 @@ def unsafe_moment_get(*, open_case: OpenCase, moment_id: Any) -> dict[str, Any]:
 def unsafe_moment_to_incident(
     *, open_case: OpenCase, moment_id: Any, data: dict[str, Any]
 ) -> Incident:
+    _lock_case(open_case)  # first, as in ``incident_create``
     row = UnsafeMoment.objects.select_for_update().filter(id=moment_id, case=open_case.case).first()
     if row is None or row.incident_id is not None:
         raise Http404

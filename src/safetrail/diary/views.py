@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -80,17 +81,37 @@ def _filters(request: HttpRequest) -> tuple[overview.Filters, dict]:
     }
 
 
+def _page_links(path: str, chosen: dict[str, str], page: overview.Page) -> dict:
+    """The table's page links, GOV.UK's pagination, each keeping the filters chosen."""
+    kept = {key: value for key, value in chosen.items() if value}
+
+    def href(number: int) -> str:
+        query = urlencode({**kept, "page": number} if number > 1 else kept)
+        return f"{path}?{query}#incidents" if query else f"{path}#incidents"
+
+    return {
+        "previous": href(page.number - 1) if page.has_previous else "",
+        "next": href(page.number + 1) if page.has_next else "",
+        "items": [
+            None if number is None else {"number": number, "href": href(number)}
+            for number in overview.page_links(page.number, page.count)
+        ],
+    }
+
+
 @signed_in
 @require_GET
 def case(request: HttpRequest, case_id) -> HttpResponse:
     open_case = case_for(request, case_id)
     filters, chosen = _filters(request)
-    summary, views = services.case_overview(open_case, filters)
+    shown = services.case_overview(open_case, filters, page=request.GET.get("page", 1))
+    summary = shown.overview
     today = timezone.localdate()
-    # Warnings look at the whole diary, whatever the filters show.
+    # Warnings look at the whole diary, whatever the filters show: from the
+    # case index, as the counts are, so no incident is opened for them.
     from safetrail.risk import services as risk
 
-    warnings = risk.case_warnings(open_case, today, views=list(views.values()))
+    warnings = risk.case_warnings(open_case, today, indexed=shown.incidents)
     weekly_chart = chart.weekly_chart(
         list(summary.weekly),
         title=_("Incidents each week"),
@@ -102,8 +123,11 @@ def case(request: HttpRequest, case_id) -> HttpResponse:
         {
             "case": open_case,
             "overview": summary,
-            "views": views,
-            "rows": [views[incident.id] for incident in reversed(summary.incidents)],
+            "first_when": shown.first_when,
+            "latest_when": shown.latest_when,
+            "rows": shown.rows,
+            "page": shown.page,
+            "pagination": _page_links(request.path, chosen, shown.page),
             "chart_svg": weekly_chart,
             "strip": overview.calendar_strip(summary.incidents, end=today, days=28),
             "filters": chosen,
@@ -114,7 +138,7 @@ def case(request: HttpRequest, case_id) -> HttpResponse:
             ][:5],
             "since": today - timedelta(days=27),
             "warnings": warnings,
-            "suggest_screening": risk.should_screen(open_case, len(views), warnings),
+            "suggest_screening": risk.should_screen(open_case, shown.total, warnings),
             **_labels(),
         },
     )

@@ -7,6 +7,7 @@ the analysis needs is kept: no words the person wrote.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -45,7 +46,7 @@ def is_night(moment: time) -> bool:
     return moment >= NIGHT_STARTS or moment < NIGHT_ENDS
 
 
-def _exact_moment(when: dict[str, Any]) -> datetime | None:
+def _exact_moment(when: Mapping[str, Any]) -> datetime | None:
     """The wall-clock time the person gave, without any zone, so all moments compare."""
     if when.get("kind") != "exact":
         return None
@@ -63,15 +64,27 @@ def facts_from_current(
     ``recorded_day`` stands in when the "when" is missing or unreadable, as the
     overview does: an incident still counts even if its date was left out.
     """
-    when = current.get("when") or {}
+    return facts_from(
+        incident_id,
+        current.get("when") or {},
+        tuple(current.get("behaviours") or ()),
+        when_day(current.get("when") or {}) or recorded_day,
+    )
+
+
+def facts_from(
+    incident_id: str, when: Mapping[str, Any], behaviours: tuple[str, ...], day: date
+) -> IncidentFacts:
+    """An incident's facts from when it happened, what they did and its day.
+
+    The overview hands these from its summaries (see ``diary.case_index``):
+    a summary's day is ``when``'s day, or the day it was received when
+    ``when`` does not say.
+    """
     moment = _exact_moment(when)
     at_night = (moment is not None and is_night(moment.time())) or (
         when.get("kind") == "part_of_day" and when.get("part") == "night"
     )
     return IncidentFacts(
-        id=incident_id,
-        day=when_day(when) or recorded_day,
-        moment=moment,
-        behaviours=tuple(current.get("behaviours") or ()),
-        at_night=at_night,
+        id=incident_id, day=day, moment=moment, behaviours=behaviours, at_night=at_night
     )

@@ -6,6 +6,7 @@ Everything is sealed with the case key through the vault, like the diary.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from safetrail.diary import services as diary
+from safetrail.diary.case_index import IndexedIncident
 from safetrail.diary.services import OpenCase
 from safetrail.risk import checklist as checklists
 from safetrail.risk import escalation, facts, suggestions
@@ -60,19 +62,38 @@ def _create(model: type[models.Model], table: str, open_case: OpenCase, data: di
 # --- what the diary shows ------------------------------------------------------------
 
 
-def diary_facts(open_case: OpenCase, views: list | None = None) -> facts.DiaryFacts:
-    """The diary as the risk rules see it; ``views`` saves opening incidents twice."""
-    views = diary.incidents_all(open_case) if views is None else views
-    incidents = tuple(
-        facts.facts_from_current(str(view.id), view.current, view.summary.day) for view in views
-    )
+def diary_facts(
+    open_case: OpenCase, views: list | None = None, indexed: Iterable[IndexedIncident] | None = None
+) -> facts.DiaryFacts:
+    """The diary as the risk rules see it.
+
+    From the incidents opened (``views``, or all of them when neither is given),
+    or from the case index's summaries (``indexed``, as the overview has them),
+    which hold every fact the rules read: the day, when it happened, what they did.
+    """
+    if indexed is not None:
+        incidents = tuple(
+            facts.facts_from(item.summary.id, item.when, item.summary.behaviours, item.summary.day)
+            for item in indexed
+        )
+    else:
+        views = diary.incidents_all(open_case) if views is None else views
+        incidents = tuple(
+            facts.facts_from_current(str(view.id), view.current, view.summary.day) for view in views
+        )
     return facts.DiaryFacts(incidents=incidents, asked_to_stop=stop_date(open_case))
 
 
 def case_warnings(
-    open_case: OpenCase, today: date | None = None, views: list | None = None
+    open_case: OpenCase,
+    today: date | None = None,
+    views: list | None = None,
+    indexed: Iterable[IndexedIncident] | None = None,
 ) -> list[escalation.Warning]:
-    return escalation.warnings(diary_facts(open_case, views), today or timezone.localdate())
+    """Every warning the whole diary shows; the overview hands its index's ``indexed``."""
+    return escalation.warnings(
+        diary_facts(open_case, views, indexed), today or timezone.localdate()
+    )
 
 
 def suggestions_for(open_case: OpenCase) -> dict[str, suggestions.Suggestion]:
