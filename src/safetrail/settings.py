@@ -160,6 +160,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'safetrail.sqlite3'}"),
         conn_max_age=env_int("SAFETRAIL_DB_CONN_MAX_AGE", 0),
+        # A kept connection is tried before a request uses it, so a database
+        # restart costs no failed request. (Nothing to check with the default 0.)
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
