@@ -166,7 +166,8 @@ class CaseIndex(models.Model):
     case = models.OneToOneField(
         Case, on_delete=models.CASCADE, primary_key=True, related_name="index"
     )
-    updated_at = models.DateTimeField(default=timezone.now)
+    # No time of its own: a rebuild happens when the overview is shown, so a
+    # stored time could tell when the person last looked at their diary.
     sealed = models.BinaryField()
 
     def __str__(self) -> str:

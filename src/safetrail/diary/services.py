@@ -500,9 +500,7 @@ _INDEX_TABLE = "diary_caseindex"
 
 def _index_store(open_case: OpenCase, index: case_index.CaseIndex) -> None:
     sealed = open_case.seal(_INDEX_TABLE, open_case.id, index.record())
-    if not CaseIndex.objects.filter(case=open_case.case).update(
-        sealed=sealed, updated_at=timezone.now()
-    ):
+    if not CaseIndex.objects.filter(case=open_case.case).update(sealed=sealed):
         CaseIndex.objects.create(case=open_case.case, sealed=sealed)
 
 
