@@ -3,8 +3,8 @@
 Every report passes through here, so each operation is one round trip. With a
 Redis cache (``SAFETRAIL_REDIS_URL``) they go to Redis directly: Django's cache
 API takes two round trips for ``incr`` (it checks that the key exists first)
-and makes a new client object for every call, which together cost a report as
-much time as writing it to the database (see bench/streetsafe.py). Without
+and makes a new client object for every call, a noticeable part of what a
+report costs the server (see bench/streetsafe.py). Without
 Redis, Django's cache is used (one process's memory: for one worker only, which
 ``manage.py check --deploy`` warns about).
 
@@ -14,14 +14,18 @@ report reaches the cache.
 
 from __future__ import annotations
 
+import re
 from functools import cache as once
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 
-PREFIX = "safetrail:"
 REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
+# Django's own options for its Redis cache; the rest go to redis-py's pool, as in Django.
+_DJANGO_OPTIONS = {"serializer", "pool_class", "parser_class"}
+# A Redis that stops answering must not hold a report's worker for ever.
+_TIMEOUTS = {"socket_timeout": 5, "socket_connect_timeout": 5}
 
 
 @once
@@ -29,7 +33,8 @@ def _redis() -> Any:
     """A Redis client for the default cache's server, or None when the cache is not Redis.
 
     Made once per process, after the server has forked its workers (redis-py's
-    connection pool also notices a fork and starts afresh).
+    connection pool also notices a fork and starts afresh), with the cache's
+    own OPTIONS (a password, TLS) as Django would pass them.
     """
     default = settings.CACHES.get("default", {})
     if default.get("BACKEND") != REDIS_BACKEND:
@@ -37,8 +42,14 @@ def _redis() -> Any:
     import redis
 
     location = default["LOCATION"]
-    url = location[0] if isinstance(location, list | tuple) else location.split(",")[0]
-    return redis.Redis.from_url(url)
+    servers = location if isinstance(location, list | tuple) else re.split("[;,]", location)
+    options = {
+        key: value
+        for key, value in default.get("OPTIONS", {}).items()
+        if key not in _DJANGO_OPTIONS
+    }
+    pool = redis.ConnectionPool.from_url(servers[0], **{**_TIMEOUTS, **options})
+    return redis.Redis(connection_pool=pool)
 
 
 def shared() -> bool:
@@ -51,6 +62,12 @@ def forget_client() -> None:
     _redis.cache_clear()
 
 
+def _key(name: str) -> str:
+    # The name Django's cache would give it (its KEY_PREFIX and VERSION), so
+    # two deployments sharing a Redis stay apart, and cache.get reads it too.
+    return cache.make_key(name)
+
+
 def count(name: str, timeout: int) -> int:
     """Add one to the counter ``name`` and return its new value.
 
@@ -59,9 +76,12 @@ def count(name: str, timeout: int) -> int:
     client = _redis()
     if client is None:
         return _count_in_cache(name, timeout)
-    pipe = client.pipeline(transaction=False)
-    pipe.set(PREFIX + name, 0, ex=timeout, nx=True)
-    pipe.incr(PREFIX + name)
+    key = _key(name)
+    # MULTI/EXEC: still one round trip, and the counter cannot lose its expiry
+    # between the two commands.
+    pipe = client.pipeline(transaction=True)
+    pipe.set(key, 0, ex=timeout, nx=True)
+    pipe.incr(key)
     return int(pipe.execute()[1])
 
 
@@ -70,7 +90,7 @@ def value(name: str) -> int:
     client = _redis()
     if client is None:
         return int(cache.get(name) or 0)
-    return int(client.get(PREFIX + name) or 0)
+    return int(client.get(_key(name)) or 0)
 
 
 def first_time(name: str, timeout: int) -> bool:
@@ -78,7 +98,7 @@ def first_time(name: str, timeout: int) -> bool:
     client = _redis()
     if client is None:
         return cache.add(name, 1, timeout=timeout)
-    return bool(client.set(PREFIX + name, 1, ex=timeout, nx=True))
+    return bool(client.set(_key(name), 1, ex=timeout, nx=True))
 
 
 def _count_in_cache(name: str, timeout: int) -> int:

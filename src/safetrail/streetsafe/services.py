@@ -151,8 +151,7 @@ def _insert(report: Report) -> None:
     columns = ", ".join(quote(field.column) for field in _REPORT_FIELDS)
     holes = ", ".join(["%s"] * len(_REPORT_FIELDS))
     values = [
-        field.get_db_prep_save(getattr(report, field.attname), connection)
-        for field in _REPORT_FIELDS
+        field.get_db_prep_save(field.pre_save(report, True), connection) for field in _REPORT_FIELDS
     ]
     # The table and column names are the model's own; the values are parameters.
     sql = f"INSERT INTO {table} ({columns}) VALUES ({holes})"  # noqa: S608
