@@ -56,7 +56,7 @@ run: setup
 # --- checks -------------------------------------------------------------------
 
 test: setup python-dev-deps
-	@scripts/ensure-system.sh chromium postgres
+	@scripts/ensure-system.sh chromium postgres redis
 	$(MAKE) --no-print-directory lint test-sqlite test-postgres test-browser
 
 lint:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages Safetrail's set-up needs, when they are missing.
 #
-#   scripts/ensure-system.sh python|node|chromium|postgres ...
+#   scripts/ensure-system.sh python|node|chromium|postgres|redis ...
 #   scripts/ensure-system.sh postgres-url    # prints the URL the tests use
 #
 # Debian and Ubuntu only; elsewhere it says what to install and stops.
@@ -9,6 +9,8 @@ set -euo pipefail
 
 PG_HOST=${SAFETRAIL_TEST_PG_HOST:-127.0.0.1}
 PG_PORT=${SAFETRAIL_TEST_PG_PORT:-5432}
+REDIS_HOST=${SAFETRAIL_TEST_REDIS_HOST:-127.0.0.1}
+REDIS_PORT=${SAFETRAIL_TEST_REDIS_PORT:-6379}
 
 say() { echo "safetrail set-up: $*" >&2; }
 
@@ -65,6 +67,23 @@ ensure_postgres() {
   fi
 }
 
+redis_up() {
+  (exec 3<>"/dev/tcp/$REDIS_HOST/$REDIS_PORT") 2>/dev/null
+}
+
+ensure_redis() {
+  # The tests of Street Safe's shared counters use a real Redis (database 13).
+  [ -n "${SAFETRAIL_TEST_REDIS_URL:-}" ] && return 0
+  redis_up && return 0
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  redis_up && return 0  # the package may have started it
+  # Nothing on disk, as in production (see docs/deploying.md).
+  redis-server --bind "$REDIS_HOST" --port "$REDIS_PORT" --save '' --appendonly no \
+    --daemonize yes >/dev/null
+  for _ in $(seq 1 30); do redis_up && break; sleep 1; done
+  redis_up || { say "Redis did not start on $REDIS_HOST:$REDIS_PORT"; exit 1; }
+}
+
 for need in "$@"; do
   case "$need" in
     python)
@@ -81,6 +100,9 @@ for need in "$@"; do
       ;;
     postgres-url)
       pg_user_url
+      ;;
+    redis)
+      ensure_redis
       ;;
     *)
       say "unknown requirement: $need"; exit 2
