@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from safetrail import pagination
 from safetrail.accounts.decorators import signed_in
 from safetrail.diary import chart, content, domain, forms, overview, services
 from safetrail.safety.http import posted
@@ -81,22 +82,17 @@ def _filters(request: HttpRequest) -> tuple[overview.Filters, dict]:
     }
 
 
-def _page_links(path: str, chosen: dict[str, str], page: overview.Page) -> dict:
-    """The table's page links, GOV.UK's pagination, each keeping the filters chosen."""
+def _page_links(path: str, chosen: dict[str, str], page: overview.Page) -> pagination.PageLinks:
+    """The table's page links, each keeping the filters chosen."""
     kept = {key: value for key, value in chosen.items() if value}
 
     def href(number: int) -> str:
         query = urlencode({**kept, "page": number} if number > 1 else kept)
         return f"{path}?{query}#incidents" if query else f"{path}#incidents"
 
-    return {
-        "previous": href(page.number - 1) if page.has_previous else "",
-        "next": href(page.number + 1) if page.has_next else "",
-        "items": [
-            None if number is None else {"number": number, "href": href(number)}
-            for number in overview.page_links(page.number, page.count)
-        ],
-    }
+    return pagination.links(
+        page.number, page.count, href, overview.page_links(page.number, page.count)
+    )
 
 
 @signed_in

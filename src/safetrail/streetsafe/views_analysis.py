@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from safetrail import pagination
 from safetrail.streetsafe import chart, exports, services
 from safetrail.streetsafe import police_data as police
 from safetrail.streetsafe.decorators import analyst_required
@@ -184,6 +185,7 @@ def actions(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "pagination": pagination.for_page(page),
             "top_cells": services.top_cells(resolution),
             "resolution": resolution,
         },

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from safetrail import pagination
 from safetrail.streetsafe import services
 from safetrail.streetsafe.decorators import moderator_required
 from safetrail.streetsafe.forms_staff import ModerationForm
@@ -34,14 +35,22 @@ DONE = {
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(services.moderation_queue(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "streetsafe/moderation.html", {"page": page})
+    return render(
+        request,
+        "streetsafe/moderation.html",
+        {"page": page, "pagination": pagination.for_page(page)},
+    )
 
 
 @moderator_required
 @require_GET
 def log(request: HttpRequest) -> HttpResponse:
     page = Paginator(services.moderation_log(), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "streetsafe/moderation_log.html", {"page": page})
+    return render(
+        request,
+        "streetsafe/moderation_log.html",
+        {"page": page, "pagination": pagination.for_page(page)},
+    )
 
 
 @moderator_required

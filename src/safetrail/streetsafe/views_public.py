@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from safetrail import pagination
 from safetrail.streetsafe import api, area, exports, openapi, services
 from safetrail.streetsafe.models import AreaAction
 
@@ -168,10 +169,9 @@ def table(request: HttpRequest, **kwargs: Any) -> HttpResponse:
                 }
                 for row in services.public_cells_from(page.object_list)
             ],
-            "page_numbers": list(
-                page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+            "pagination": pagination.elided(
+                page, lambda number: "?" + urlencode({"sort": sort, "page": number})
             ),
-            "ellipsis": page.paginator.ELLIPSIS,
             "columns": columns,
             "sort": sort,
             "descending": SORT_DESCENDING[sort],
