@@ -49,15 +49,12 @@ Rates are in decimal MB/s (10**6 bytes a second), as in bench/vault.py.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import json
 import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -68,6 +65,10 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
+
+# Run as a script, only bench/ is on the path; the shared helpers sit beside this file.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import serving
 
 MIB = 1024 * 1024
 MB = 1_000_000
@@ -81,7 +82,6 @@ FULL_RUNS = 3
 QUICK_RUNS = 5
 USERNAME = "bench"
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a benchmark input
-START_TIMEOUT = 60
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CASE_PATH = re.compile(r"^/diary/([0-9a-f-]{36})/$")
 FINGERPRINT = re.compile(r'<code class="safetrail-code[^"]*">([0-9a-f]{64})</code>')
@@ -125,24 +125,8 @@ def sha256sum(path: Path) -> tuple[float, str] | None:
 # --- the server ---------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def safetrail_command() -> list[str]:
-    """The ``safetrail`` script beside this Python, or the module if there is none."""
-    script = Path(sys.executable).with_name("safetrail")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "safetrail.cli"]
-
-
 def server_environment(directory: Path) -> dict[str, str]:
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SAFETRAIL_", "DJANGO_")) and key not in {"DATABASE_URL", "DEBUG"}
-    }
+    environment = serving.clean_environment()
     environment.update(
         DJANGO_SETTINGS_MODULE="safetrail.settings",
         SAFETRAIL_DATA_DIR=str(directory),
@@ -161,73 +145,12 @@ def prepare(environment: dict[str, str]) -> None:
         ["demo", "--username", USERNAME, "--password", PASSWORD],
     ):
         subprocess.run(
-            [*safetrail_command(), *verb],
+            [*serving.safetrail_command(), *verb],
             env=environment,
             check=True,
             capture_output=True,
             timeout=300,
         )
-
-
-def start_server(environment: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [*safetrail_command(), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server stopped at once:\n{log.read_text()[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                pass
-            if workers(server.pid):
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError(f"the server did not start in {START_TIMEOUT} s:\n{log.read_text()[-2000:]}")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    """Asks gunicorn's master to stop (it stops its workers), and makes sure it did."""
-    if server.poll() is not None:
-        return
-    children = workers(server.pid)
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-    for pid in children:  # any worker the master left behind
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-
-
-def workers(master: int) -> list[int]:
-    """The master's child processes: /proc/<pid>/task/*/children, else each process's ppid."""
-    found: list[int] = []
-    tasks = Path(f"/proc/{master}/task")
-    try:
-        for task in tasks.iterdir():
-            found += [int(pid) for pid in (task / "children").read_text().split()]
-        return sorted(set(found))
-    except OSError:
-        pass
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            # "pid (name) state ppid ...": the name may hold spaces, so split after it.
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:
-            found.append(int(stat.parent.name))
-    return sorted(found)
 
 
 def status_mib(pid: int, field: str) -> float:
@@ -431,8 +354,8 @@ def main(argv: list[str] | None = None) -> int:
         data.mkdir()
         environment = server_environment(data)
         prepare(environment)
-        port = free_port()
-        server = start_server(environment, port, directory / "server.log")
+        port = serving.free_port()
+        server = serving.start_server(environment, port, 1, directory / "server.log")
 
         source = directory / "bench.pdf"
         write_pdf_like_file(source, size)
@@ -443,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
 
         client = Client(port)
         case_id = sign_in(client)
-        (worker,) = workers(server.pid)
+        (worker,) = serving.workers(server.pid)
         peak_with_sign_in = status_mib(worker, "VmHWM")
         peak_reset = reset_peak(worker)
         before = status_mib(worker, "VmRSS")
@@ -454,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         peak = status_mib(worker, "VmHWM")
     finally:
         if server is not None:
-            stop_server(server)
+            serving.stop_server(server)
         shutil.rmtree(directory, ignore_errors=True)
 
     emit(

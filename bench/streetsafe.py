@@ -102,7 +102,6 @@ import random
 import secrets
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -118,6 +117,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+# Run as a script, only bench/ is on the path; the shared helpers sit beside this file.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import serving
+
 FULL_CLIENTS = 200
 QUICK_CLIENTS = 20
 FULL_REPORTS = 4_000  # sent through the server, per backend
@@ -132,7 +135,6 @@ MAP_GOAL_MS = 100
 RATIO_GOAL = 0.5
 POW_MAX_NUMBER = 1000
 BATCH = 50_000
-START_TIMEOUT = 60
 REQUEST_TIMEOUT = 120
 SEED = 2026
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -328,26 +330,10 @@ def redis_cleanup(url: str) -> None:
 # --- the server ---------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def safetrail_command() -> list[str]:
-    """The ``safetrail`` script beside this Python, or the module if there is none."""
-    script = Path(sys.executable).with_name("safetrail")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "safetrail.cli"]
-
-
 def server_environment(
     directory: Path, database_url: str, redis_url: str, conn_max_age: int = 0
 ) -> dict[str, str]:
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SAFETRAIL_", "DJANGO_")) and key not in {"DATABASE_URL", "DEBUG"}
-    }
+    environment = serving.clean_environment()
     environment.update(
         DJANGO_SETTINGS_MODULE="safetrail.settings",
         DEBUG="false",
@@ -370,7 +356,7 @@ def server_environment(
 
 def migrate(environment: dict[str, str]) -> None:
     done = subprocess.run(
-        [*safetrail_command(), "migrate", "--noinput"],
+        [*serving.safetrail_command(), "migrate", "--noinput"],
         env=environment,
         capture_output=True,
         text=True,
@@ -378,64 +364,6 @@ def migrate(environment: dict[str, str]) -> None:
     )
     if done.returncode:
         raise RuntimeError(f"safetrail migrate failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
-
-
-def start_server(
-    environment: dict[str, str], port: int, worker_count: int, log: Path
-) -> subprocess.Popen:
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [
-                *safetrail_command(),
-                "serve",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(worker_count),
-            ],
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server stopped at once:\n{log.read_text()[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                pass
-            if len(workers(server.pid)) >= worker_count:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError(f"the server did not start in {START_TIMEOUT} s:\n{log.read_text()[-2000:]}")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    """Asks gunicorn's master to stop (it stops its workers), and makes sure it did."""
-    if server.poll() is not None:
-        return
-    children = workers(server.pid)
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-    for pid in children:  # any worker the master left behind
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-
-
-def workers(master: int) -> list[int]:
-    """The master's child processes, from /proc/<pid>/task/*/children."""
-    found: list[int] = []
-    with contextlib.suppress(OSError):
-        for task in Path(f"/proc/{master}/task").iterdir():
-            found += [int(pid) for pid in (task / "children").read_text().split()]
-    return sorted(set(found))
 
 
 # --- the load generator -------------------------------------------------------------------
@@ -561,7 +489,7 @@ def report_bodies(proofs: list[str], rng: random.Random) -> list[bytes]:
 def server_cpu(master: int) -> float:
     """User and system seconds the master's workers have used so far (/proc/<pid>/stat)."""
     total = 0.0
-    for pid in workers(master):
+    for pid in serving.workers(master):
         with contextlib.suppress(OSError):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -658,13 +586,13 @@ def ingest(
     backend: Backend, environment: dict[str, str], options: argparse.Namespace, log: Path
 ) -> dict[str, Any]:
     """The ingest figures; returns what the check afterwards needs."""
-    port = free_port()
+    port = serving.free_port()
     stage("starting the server")
-    server = start_server(environment, port, options.workers, log)
+    server = serving.start_server(environment, port, options.workers, log)
     try:
         result = asyncio.run(load(port, server.pid, options, backend.postmaster))
     finally:
-        stop_server(server)
+        serving.stop_server(server)
     prefix = f"ingest_{backend.name}"
     if "missing" in result:
         note(f"no reporting API ({result['missing']}): no ingest figures")
