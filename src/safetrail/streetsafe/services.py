@@ -8,6 +8,7 @@ in one place: ``public_cells``.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -139,24 +140,27 @@ def report_create(draft: Draft, *, address: str, verified: bool, same_as: Any = 
 _REPORT_FIELDS = Report._meta.concrete_fields
 
 
+@functools.cache
+def _insert_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in _REPORT_FIELDS)
+    holes = ", ".join(["%s"] * len(_REPORT_FIELDS))
+    # The table and column names are the model's own; the values are parameters.
+    return f"INSERT INTO {quote(Report._meta.db_table)} ({columns}) VALUES ({holes})"  # noqa: S608
+
+
 def _insert(report: Report) -> None:
     """``report.save(force_insert=True)``, as one plain INSERT.
 
-    Every report goes through here, and the ORM's save costs as much Python
-    time as the rest of storing it (bench/streetsafe.py). The values are
+    Every report goes through here, and the ORM's save is a noticeable part of
+    a report's cost to the server (bench/streetsafe.py). The values are
     prepared by each field, as the ORM would.
     """
-    quote = connection.ops.quote_name
-    table = quote(Report._meta.db_table)
-    columns = ", ".join(quote(field.column) for field in _REPORT_FIELDS)
-    holes = ", ".join(["%s"] * len(_REPORT_FIELDS))
     values = [
         field.get_db_prep_save(field.pre_save(report, True), connection) for field in _REPORT_FIELDS
     ]
-    # The table and column names are the model's own; the values are parameters.
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({holes})"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(_insert_sql(connection.vendor), values)
     report._state.adding = False
     report._state.db = connection.alias
 
