@@ -837,11 +837,11 @@ def _load_rows(table: str, count: int, rng: random.Random) -> None:
 
 
 def build_rollups() -> None:
-    """Cell and CellDay from the visible reports, in bulk, as rollups.apply would count them."""
+    """Cell, CellDay and CellDayTotal from the visible reports, in bulk, as rollups.apply would."""
     from django.db import connection, transaction
 
     from safetrail.streetsafe import cells, domain
-    from safetrail.streetsafe.models import REASON_COLUMNS, Cell, CellDay, Report
+    from safetrail.streetsafe.models import REASON_COLUMNS, Cell, CellDay, CellDayTotal, Report
 
     reports = Report._meta.db_table
     by_reason = ", ".join(
@@ -856,6 +856,12 @@ def build_rollups() -> None:
                 f"(resolution, cell, day, band, total, {', '.join(REASON_COLUMNS)}) "
                 f"SELECT %s, {column}, happened_on, band, COUNT(*), {by_reason} "
                 f"FROM {reports} WHERE hidden = %s GROUP BY {column}, happened_on, band",
+                [resolution, False],
+            )
+            cursor.execute(
+                f"INSERT INTO {CellDayTotal._meta.db_table} "  # noqa: S608 - our names
+                f"(resolution, cell, day, total) SELECT %s, {column}, happened_on, COUNT(*) "
+                f"FROM {reports} WHERE hidden = %s GROUP BY {column}, happened_on",
                 [resolution, False],
             )
             cursor.execute(
@@ -885,10 +891,10 @@ def build_rollups() -> None:
 def empty_streetsafe_tables() -> None:
     from django.db import connection, transaction
 
-    from safetrail.streetsafe.models import Cell, CellDay, ModerationAction, Report
+    from safetrail.streetsafe.models import Cell, CellDay, CellDayTotal, ModerationAction, Report
 
     with transaction.atomic(), connection.cursor() as cursor:
-        for model in (ModerationAction, CellDay, Cell, Report):
+        for model in (ModerationAction, CellDay, CellDayTotal, Cell, Report):
             cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - our names
 
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from safetrail.streetsafe import cells, proof_of_work, rollups, services
 from safetrail.streetsafe.cells import Point
-from safetrail.streetsafe.models import Cell, CellDay, ModerationAction, Report
+from safetrail.streetsafe.models import Cell, CellDay, CellDayTotal, ModerationAction, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -88,10 +88,11 @@ def test_cells_in_viewport_refuses_a_resolution_that_is_not_kept():
 # --- the map part's data -----------------------------------------------------------------------
 
 
-def rollup_rows() -> tuple[list, list]:
+def rollup_rows() -> tuple[list, list, list]:
     cell_rows = sorted(Cell.objects.values_list(*(f.column for f in Cell._meta.fields[1:])))
     day_rows = sorted(CellDay.objects.values_list(*(f.column for f in CellDay._meta.fields[1:])))
-    return cell_rows, day_rows
+    totals = sorted(CellDayTotal.objects.values_list("resolution", "cell", "day", "total"))
+    return cell_rows, day_rows, totals
 
 
 def test_bulk_loaded_reports_and_rollups_are_what_the_service_would_have_counted():

@@ -14,7 +14,14 @@ from django.db import connections
 
 from safetrail.streetsafe import cells, domain, rollups, services
 from safetrail.streetsafe.cells import Point
-from safetrail.streetsafe.models import REASON_COLUMNS, Cell, CellDay, ModerationAction, Report
+from safetrail.streetsafe.models import (
+    REASON_COLUMNS,
+    Cell,
+    CellDay,
+    CellDayTotal,
+    ModerationAction,
+    Report,
+)
 
 HIDE = ModerationAction.Kind.HIDDEN
 SHOW = ModerationAction.Kind.SHOWN
@@ -53,15 +60,17 @@ def report(point: Point = PLACES[0], *, days_ago: int = 3, band: str = "evening"
     )
 
 
-def expected_rollups() -> tuple[dict, dict]:
-    """Cell and CellDay counted again from the visible reports, the slow way."""
+def expected_rollups() -> tuple[dict, dict, dict]:
+    """Cell, CellDay and CellDayTotal counted again from the visible reports, the slow way."""
     cell_rows: dict = {}
     day_rows: dict = defaultdict(lambda: defaultdict(int))
+    day_totals: dict = defaultdict(int)
     by_cell: dict = defaultdict(list)
     for item in Report.objects.filter(hidden=False):
         for resolution in cells.RESOLUTIONS:
             cell = item.cell(resolution)
             by_cell[(resolution, cell)].append(item.happened_on)
+            day_totals[(resolution, cell, item.happened_on)] += 1
             row = day_rows[(resolution, cell, item.happened_on, item.band)]
             row["total"] += 1
             for reason in domain.REASONS:
@@ -69,10 +78,10 @@ def expected_rollups() -> tuple[dict, dict]:
                     row[f"r_{reason.code}"] += 1
     for key, days in by_cell.items():
         cell_rows[key] = (len(days), len(set(days)), min(days), max(days))
-    return cell_rows, {key: dict(value) for key, value in day_rows.items()}
+    return cell_rows, {key: dict(value) for key, value in day_rows.items()}, dict(day_totals)
 
 
-def stored_rollups() -> tuple[dict, dict]:
+def stored_rollups() -> tuple[dict, dict, dict]:
     cell_rows = {
         (row.resolution, row.cell): (row.total, row.days, row.first_day, row.last_day)
         for row in Cell.objects.filter(total__gt=0)
@@ -86,7 +95,11 @@ def stored_rollups() -> tuple[dict, dict]:
         }
         if values:
             day_rows[(row.resolution, row.cell, row.day, row.band)] = values
-    return cell_rows, day_rows
+    day_totals = {
+        (row.resolution, row.cell, row.day): row.total
+        for row in CellDayTotal.objects.exclude(total=0)
+    }
+    return cell_rows, day_rows, day_totals
 
 
 def assert_in_step() -> None:
@@ -96,6 +109,7 @@ def assert_in_step() -> None:
     assert not Cell.objects.filter(total__lt=0).exists()
     assert not Cell.objects.filter(days__lt=0).exists()
     assert not CellDay.objects.filter(total__lt=0).exists()
+    assert not CellDayTotal.objects.filter(total__lt=0).exists()
 
 
 # --- one writer -----------------------------------------------------------------------------
@@ -168,6 +182,36 @@ def test_check_finds_a_rollup_out_of_step():
     problems = rollups.check()
     assert len(problems) == 1
     assert "resolution 8" in problems[0]
+
+
+@pytest.mark.django_db
+def test_check_finds_a_day_total_out_of_step():
+    """A wrong day total would count the next report's day wrongly: check() says so."""
+    made = report()
+    CellDayTotal.objects.filter(resolution=9).update(total=3)
+
+    problems = rollups.check()
+
+    assert len(problems) == 1
+    assert f"resolution 9 cell {made.cell_9} on {made.happened_on}" in problems[0]
+
+
+@pytest.mark.django_db
+def test_the_first_report_of_a_day_in_a_cell_counts_the_day_once_and_hiding_it_uncounts_it():
+    first = report(days_ago=1, band="morning")
+    second = report(days_ago=1, band="night")
+
+    total = CellDayTotal.objects.get(resolution=10, cell=first.cell_10, day=first.happened_on)
+    assert total.total == 2
+    assert Cell.objects.get(resolution=10, cell=first.cell_10).days == 1
+
+    services.moderate(report_id=first.id, moderator=None, kind=HIDE)
+    services.moderate(report_id=second.id, moderator=None, kind=HIDE)
+
+    total.refresh_from_db()
+    assert total.total == 0
+    assert Cell.objects.get(resolution=10, cell=first.cell_10).days == 0
+    assert_in_step()
 
 
 @pytest.mark.django_db

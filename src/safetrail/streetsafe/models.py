@@ -157,6 +157,25 @@ class CellDay(models.Model):
         return f"cell {self.cell} on {self.day}"
 
 
+class CellDayTotal(models.Model):
+    """Visible reports in one cell on one day, all time-of-day bands together.
+
+    It decides when a cell gains or loses a day (the k-threshold counts
+    days): a day counts while its total is above 0. Its key is the day
+    itself, so two writers adding the first report of a day to a cell queue
+    on that one row, and exactly one of them sees a total of 1.
+    """
+
+    pk = models.CompositePrimaryKey("resolution", "cell", "day")
+    resolution = models.PositiveSmallIntegerField()
+    cell = models.CharField(max_length=15)
+    day = models.DateField()
+    total = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"cell {self.cell} on {self.day}: {self.total}"
+
+
 REASON_COLUMNS = tuple(f"r_{reason.code}" for reason in domain.REASONS)
 
 

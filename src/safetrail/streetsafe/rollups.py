@@ -1,16 +1,24 @@
-"""Keeping ``Cell`` and ``CellDay`` in step with the visible reports.
+"""Keeping ``Cell``, ``CellDay`` and ``CellDayTotal`` in step with the visible reports.
 
 ``apply(report, +1)`` counts a report in, ``apply(report, -1)`` takes it out
 (a moderator hid it). Both run inside the caller's transaction, so a report and
 its counts are stored together or not at all.
 
-Each change is one ``INSERT ... ON CONFLICT DO UPDATE`` per table and
-resolution, which SQLite and PostgreSQL both speak. The cell row is written
-first: that takes its row lock, so two reports in the same cell on PostgreSQL
-queue behind each other, and the "is this a new day for the cell?" question
-below always sees the other's committed rows. Resolutions are always taken in
-the same order, so two writers cannot deadlock. The number of distinct days
-matters: the public map's k-threshold depends on it.
+Each table gets one ``INSERT ... ON CONFLICT DO UPDATE`` for all resolutions
+at once, which SQLite and PostgreSQL both speak. The number of distinct days
+matters (the public map's k-threshold depends on it), and it is decided by
+``CellDayTotal``, keyed by cell and day: two writers adding the first report
+of a day to a cell queue on that row, so exactly one of them sees a total of
+1 and counts the day in; taking out the last report of a day (total 0)
+counts it out. The cell's own totals are additions, so they need no more.
+
+On PostgreSQL the three upserts are one statement (data-modifying WITH):
+each report costs the database noticeably less that way than with three
+(bench/streetsafe.py's ingest figures), on a new connection above all. Every
+writer takes its rows in the same order, so two cannot deadlock: the
+per-band rows, then the day totals (one resolution after another, as the
+second reads the first's RETURNING), then the cells, in the order of
+RESOLUTIONS (the cell upsert reads every day total before its first row).
 """
 
 from __future__ import annotations
@@ -19,11 +27,12 @@ from django.db import connection
 from django.db.models import Count, Max, Min
 
 from safetrail.streetsafe import cells, domain
-from safetrail.streetsafe.models import REASON_COLUMNS, Cell, CellDay, Report
+from safetrail.streetsafe.models import REASON_COLUMNS, Cell, CellDay, CellDayTotal, Report
 
 # Table and column names below are this module's constants; values are parameters.
 CELL_TABLE = Cell._meta.db_table
 DAY_TABLE = CellDay._meta.db_table
+TOTAL_TABLE = CellDayTotal._meta.db_table
 
 _DAY_COLUMNS = ("total", *REASON_COLUMNS)
 _KEPT = len(cells.RESOLUTIONS)
@@ -34,14 +43,32 @@ def _values(count: int, width: int) -> str:
     return ", ".join([row] * count)
 
 
-# One statement per table for all resolutions at once: a report costs four
-# statements here, not sixteen (see bench/streetsafe.py's ingest figures).
-_CELL_INSERT = (
-    f"INSERT INTO {CELL_TABLE} "
-    "(resolution, cell, latitude, longitude, total, days, first_day, last_day) "
-    f"VALUES {_values(_KEPT, 8)} "
+# The day, band and counts are the same for every resolution, so they are
+# sent once and joined to the (resolution, cell) pairs. (VALUES columns are
+# column1, column2 in SQLite and PostgreSQL alike; SQLite needs the WHERE
+# before an upsert's ON CONFLICT.) Parameters: day, band, sign, one per
+# reason, then a resolution and a cell for each resolution kept.
+_DAY_UPSERT = (
+    f"INSERT INTO {DAY_TABLE} (resolution, cell, day, band, {', '.join(_DAY_COLUMNS)}) "
+    f"SELECT v.column1, v.column2, {', '.join(['%s'] * (2 + len(_DAY_COLUMNS)))} "
+    f"FROM (VALUES {_values(_KEPT, 2)}) AS v WHERE true "
+    "ON CONFLICT (resolution, cell, day, band) DO UPDATE SET "
+    + ", ".join(f"{column} = {DAY_TABLE}.{column} + excluded.{column}" for column in _DAY_COLUMNS)
+)
+_TOTAL_CONFLICT = (
+    "ON CONFLICT (resolution, cell, day) DO UPDATE SET "
+    f"total = {TOTAL_TABLE}.total + excluded.total RETURNING resolution, total"
+)
+# SQLite. Parameters: day, sign, then a resolution and a cell for each kept.
+_TOTAL_UPSERT = (
+    f"INSERT INTO {TOTAL_TABLE} (resolution, cell, day, total) "
+    f"SELECT v.column1, v.column2, %s, %s FROM (VALUES {_values(_KEPT, 2)}) AS v WHERE true "
+    + _TOTAL_CONFLICT
+)
+_CELL_CONFLICT = (
     "ON CONFLICT (resolution, cell) DO UPDATE SET "
     f"total = {CELL_TABLE}.total + excluded.total, "
+    f"days = {CELL_TABLE}.days + excluded.days, "
     # A cell whose reports were all hidden keeps its old span; the first
     # report back starts a new one. (Every SET reads the row as it was.)
     f"first_day = CASE WHEN {CELL_TABLE}.total <= 0 "
@@ -51,43 +78,23 @@ _CELL_INSERT = (
     f"OR excluded.last_day > {CELL_TABLE}.last_day "
     f"THEN excluded.last_day ELSE {CELL_TABLE}.last_day END"
 )
-# The day, band and counts are the same for every resolution, so they are
-# sent once and joined to the (resolution, cell) pairs: fewer than 50
-# parameters, so psycopg caches the parsed statement instead of splitting it
-# again for every report. (VALUES columns are column1, column2 in SQLite and
-# PostgreSQL alike; SQLite needs the WHERE before an upsert's ON CONFLICT.)
-_DAY_INSERT = (
-    f"INSERT INTO {DAY_TABLE} (resolution, cell, day, band, {', '.join(_DAY_COLUMNS)}) "
-    f"SELECT v.column1, v.column2, {', '.join(['%s'] * (2 + len(_DAY_COLUMNS)))} "
-    f"FROM (VALUES {_values(_KEPT, 2)}) AS v WHERE true "
-    "ON CONFLICT (resolution, cell, day, band) DO UPDATE SET "
-    + ", ".join(f"{column} = {DAY_TABLE}.{column} + excluded.{column}" for column in _DAY_COLUMNS)
+_CELL_COLUMNS = "(resolution, cell, latitude, longitude, total, days, first_day, last_day)"
+# SQLite: the days gained or lost come from the day totals' RETURNING.
+_CELL_UPSERT = (
+    f"INSERT INTO {CELL_TABLE} {_CELL_COLUMNS} VALUES {_values(_KEPT, 8)} {_CELL_CONFLICT}"
 )
-_IN = ", ".join(["%s"] * _KEPT)
-# PostgreSQL: the day upsert and the day count in one statement. The upsert
-# says which rows it made new (total 1) and the count looks, in the snapshot
-# the statement started with, for other bands of the same day. That snapshot
-# is taken after the cell upsert's row lock was granted, so it holds every
-# report committed before ours in this cell: exactly what _DAYS_CHANGE reads.
-# Only for counting in (+1); taking out keeps the two statements.
-_DAY_INSERT_COUNTING = (
-    f"WITH changed AS ({_DAY_INSERT} RETURNING resolution, cell, total) "
-    f"UPDATE {CELL_TABLE} SET days = {CELL_TABLE}.days + 1 FROM changed "
-    f"WHERE {CELL_TABLE}.resolution = changed.resolution AND {CELL_TABLE}.cell = changed.cell "
-    "AND changed.total = 1 AND NOT EXISTS ("
-    f"SELECT 1 FROM {DAY_TABLE} d WHERE d.resolution = changed.resolution "
-    "AND d.cell = changed.cell AND d.day = %s AND d.band <> %s AND d.total > 0)"
-)
-# The day's total in each cell, after the upsert above, decides whether the
-# cell gained a day (its first report that day: total 1) or lost one (its
-# last went: total 0). Counted and applied in one statement, under the cell
-# row's lock taken by the first upsert.
-_DAYS_CHANGE = (
-    f"UPDATE {CELL_TABLE} SET days = days + %s "
-    f"WHERE resolution IN ({_IN}) AND cell IN ({_IN}) AND "
-    f"(SELECT COALESCE(SUM(d.total), 0) FROM {DAY_TABLE} d "
-    f"WHERE d.resolution = {CELL_TABLE}.resolution AND d.cell = {CELL_TABLE}.cell "
-    "AND d.day = %s) = %s"
+# PostgreSQL: all three in one. Parameters: those of _DAY_UPSERT, then day
+# and sign for the day totals, then sign (the cell's total), the day total
+# that means a day changed (1 counting in, 0 taking out), sign (the days),
+# day, day, and a resolution, cell, latitude and longitude for each kept.
+_APPLY_POSTGRESQL = (
+    f"WITH bands AS ({_DAY_UPSERT} RETURNING resolution, cell), "
+    f"totals AS (INSERT INTO {TOTAL_TABLE} (resolution, cell, day, total) "
+    f"SELECT resolution, cell, %s, %s FROM bands {_TOTAL_CONFLICT}) "
+    f"INSERT INTO {CELL_TABLE} {_CELL_COLUMNS} "
+    "SELECT v.column1, v.column2, v.column3, v.column4, %s, "
+    "(SELECT COUNT(*) FROM totals WHERE totals.resolution = v.column1 AND totals.total = %s) * %s, "
+    f"%s, %s FROM (VALUES {_values(_KEPT, 4)}) AS v WHERE true {_CELL_CONFLICT}"
 )
 
 
@@ -96,24 +103,31 @@ def apply(report: Report, sign: int) -> None:
         raise ValueError("sign must be 1 or -1")
     reasons = [sign if report.reasons & reason.bit else 0 for reason in domain.REASONS]
     day = report.happened_on
-    # Always in the order of RESOLUTIONS: the cell rows' locks are taken in a
-    # fixed order, so two writers cannot deadlock.
+    # Always in the order of RESOLUTIONS, so rows are locked in a fixed order.
     kept = [(resolution, report.cell(resolution)) for resolution in cells.RESOLUTIONS]
-    cell_rows: list = []
-    day_rows: list = [day, report.band, sign, *reasons]
-    for resolution, cell in kept:
-        middle = cells.centre(cell)
-        cell_rows += [resolution, cell, middle.latitude, middle.longitude, sign, 0, day, day]
-        day_rows += [resolution, cell]
-    resolutions = [resolution for resolution, _ in kept]
-    cell_ids = [cell for _, cell in kept]
+    pairs = [value for pair in kept for value in pair]
+    bands = [day, report.band, sign, *reasons, *pairs]
+    # A day total of 1 after counting in is a new day; of 0 after taking out, a day gone.
+    day_changed = 1 if sign == 1 else 0
     with connection.cursor() as cursor:
-        cursor.execute(_CELL_INSERT, cell_rows)
-        if sign == 1 and connection.vendor == "postgresql":
-            cursor.execute(_DAY_INSERT_COUNTING, [*day_rows, day, report.band])
-            return
-        cursor.execute(_DAY_INSERT, day_rows)
-        cursor.execute(_DAYS_CHANGE, [sign, *resolutions, *cell_ids, day, 1 if sign == 1 else 0])
+        if connection.vendor == "postgresql":
+            places = []
+            for resolution, cell in kept:
+                middle = cells.centre(cell)
+                places += [resolution, cell, middle.latitude, middle.longitude]
+            cells_part = [sign, day_changed, sign, day, day, *places]
+            cursor.execute(_APPLY_POSTGRESQL, [*bands, day, sign, *cells_part])
+        else:
+            cursor.execute(_DAY_UPSERT, bands)
+            cursor.execute(_TOTAL_UPSERT, [day, sign, *pairs])
+            totals = cursor.fetchall()
+            changed = {resolution for resolution, total in totals if total == day_changed}
+            rows: list = []
+            for resolution, cell in kept:
+                middle = cells.centre(cell)
+                days = sign if resolution in changed else 0
+                rows += [resolution, cell, middle.latitude, middle.longitude, sign, days, day, day]
+            cursor.execute(_CELL_UPSERT, rows)
     if sign == -1:
         for resolution, cell in kept:
             _refresh_span(resolution, cell)
@@ -121,7 +135,7 @@ def apply(report: Report, sign: int) -> None:
 
 def _refresh_span(resolution: int, cell: str) -> None:
     """After taking a report out, first and last day are those of what is left."""
-    span = CellDay.objects.filter(resolution=resolution, cell=cell, total__gt=0).aggregate(
+    span = CellDayTotal.objects.filter(resolution=resolution, cell=cell, total__gt=0).aggregate(
         first=Min("day"), last=Max("day")
     )
     if span["first"] is not None:
@@ -133,6 +147,7 @@ def _refresh_span(resolution: int, cell: str) -> None:
 def rebuild() -> int:
     """Recount every rollup from the reports. For repair after a restore; returns cells."""
     CellDay.objects.all().delete()
+    CellDayTotal.objects.all().delete()
     Cell.objects.all().delete()
     for report in Report.objects.filter(hidden=False).iterator(chunk_size=2000):
         apply(report, 1)
@@ -160,5 +175,21 @@ def check() -> list[str]:
                 problems.append(
                     f"resolution {resolution} cell {cell}: reports say {counted.get(cell)}, "
                     f"rollup says {stored.get(cell)}"
+                )
+        # The day totals decide the days of every later report: checked too.
+        counted_days = {
+            (row[column], row["happened_on"]): row["total"]
+            for row in visible.values(column, "happened_on").annotate(total=Count("id"))
+        }
+        stored_days = {
+            (row.cell, row.day): row.total
+            for row in CellDayTotal.objects.filter(resolution=resolution).exclude(total=0)
+        }
+        for cell, day in sorted(set(counted_days) | set(stored_days)):
+            if counted_days.get((cell, day)) != stored_days.get((cell, day)):
+                problems.append(
+                    f"resolution {resolution} cell {cell} on {day}: reports say "
+                    f"{counted_days.get((cell, day))}, day total says "
+                    f"{stored_days.get((cell, day))}"
                 )
     return problems
