@@ -104,7 +104,11 @@ def test_bulk_loaded_reports_and_rollups_are_what_the_service_would_have_counted
     assert Report.objects.filter(hidden=True).count() < 400
     assert rollups.check() == []
     built = rollup_rows()
-    rollups.rebuild()  # the service's own count, report by report
+    # The service's own count, report by report, gives the very same rows.
+    for table in (CellDay, CellDayTotal, Cell):
+        table.objects.all().delete()
+    for report in Report.objects.filter(hidden=False):
+        rollups.apply(report, 1)
     assert rollup_rows() == built
 
 

@@ -185,6 +185,19 @@ def test_check_finds_a_rollup_out_of_step():
 
 
 @pytest.mark.django_db
+def test_check_finds_an_emptied_cell_that_still_counts_a_day():
+    made = report()
+    services.moderate(report_id=made.id, moderator=None, kind=HIDE)
+    assert rollups.check() == []
+
+    Cell.objects.filter(resolution=7).update(days=1)
+
+    problems = rollups.check()
+    assert len(problems) == 1
+    assert f"resolution 7 cell {made.cell_7}" in problems[0]
+
+
+@pytest.mark.django_db
 def test_check_finds_a_day_total_out_of_step():
     """A wrong day total would count the next report's day wrongly: check() says so."""
     made = report()

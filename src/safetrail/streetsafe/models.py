@@ -5,9 +5,9 @@ band, and its id is random. The exact point is kept for analysts only, for the
 retention period the deployment sets (``safetrail streetsafe-purge`` clears it
 after that); the H3 cells stay, so counts survive the purge.
 
-``Cell`` and ``CellDay`` are rollups kept in step with visible reports in the
-same transaction as every insert, hide or unhide (``rollups.py``), so a map
-view never reads raw reports.
+``Cell``, ``CellDay`` and ``CellDayTotal`` are rollups kept in step with
+visible reports in the same transaction as every insert, hide or unhide
+(``rollups.py``), so a map view never reads raw reports.
 """
 
 from __future__ import annotations
