@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connections
+from django.db import connections, transaction
 
 from safetrail.streetsafe import cells, domain, rollups, services
 from safetrail.streetsafe.cells import Point
@@ -429,4 +429,57 @@ def test_concurrent_reports_hides_and_shows_keep_the_rollups_in_step():
         isinstance(error, services.ReportRefused) and error.reason == "same_as_gone"
         for error in errors
     ), errors
+    assert_in_step()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_that_arrives_during_a_rebuild_waits_and_is_counted_once():
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time: there is no meanwhile")
+    for days_ago in (1, 2, 3):
+        report(days_ago=days_ago)
+    rebuilt = threading.Event()
+    finish = threading.Event()
+    reported = threading.Event()
+    errors: list[BaseException] = []
+
+    def rebuild() -> None:
+        try:
+            with transaction.atomic():
+                rollups.rebuild()
+                rebuilt.set()
+                finish.wait(timeout=60)
+        except BaseException as error:  # re-raised below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def new_report() -> None:
+        try:
+            # A place with no rows yet: only the table lock can hold it back.
+            report(PLACES[3], days_ago=4)
+            reported.set()
+        except BaseException as error:  # re-raised below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    rebuilding = threading.Thread(target=rebuild)
+    rebuilding.start()
+    assert rebuilt.wait(timeout=60)
+    reporting = threading.Thread(target=new_report)
+    reporting.start()
+    # The rebuild holds the rollup tables: the report cannot be counted yet.
+    assert not reported.wait(timeout=1)
+    finish.set()
+    rebuilding.join(timeout=60)
+    reporting.join(timeout=60)
+
+    assert errors == []
+    assert reported.is_set()
+    assert Report.objects.count() == 4
+    cell = Cell.objects.get(resolution=8, cell=cells.cells_for(PLACES[0])[8])
+    assert (cell.total, cell.days) == (3, 3)
+    cell = Cell.objects.get(resolution=8, cell=cells.cells_for(PLACES[3])[8])
+    assert (cell.total, cell.days) == (1, 1)
     assert_in_step()

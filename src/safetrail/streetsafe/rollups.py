@@ -28,7 +28,7 @@ writer can come in between.
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 
 from safetrail.streetsafe import cells, domain
@@ -163,16 +163,21 @@ def rebuild() -> int:
     """Recount every rollup from the visible reports. For repair after a restore; returns cells.
 
     In bulk (a GROUP BY over the reports per resolution, not ``apply`` per
-    report), so a million reports take about a minute (bench/streetsafe.py).
-    Run it in a transaction, as the ``streetsafe_rollups`` command does, so
-    the maps never see half-built counts.
+    report), so a million reports take about a minute (bench/streetsafe.py),
+    in one transaction, so the maps never see half-built counts. It may run
+    while the service takes reports: on PostgreSQL the rollup tables are
+    locked against other writers first, so a report arriving meanwhile waits
+    and is then counted on top of the rebuilt rows (maps still read the old
+    ones until the end). SQLite lets one writer in at a time anyway.
     """
     reports = Report._meta.db_table
     by_reason = ", ".join(
         f"SUM(CASE WHEN (reasons & {reason.bit}) <> 0 THEN 1 ELSE 0 END)"
         for reason in domain.REASONS
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {CELL_TABLE}, {DAY_TABLE}, {TOTAL_TABLE} IN EXCLUSIVE MODE")
         for table in (DAY_TABLE, TOTAL_TABLE, CELL_TABLE):
             cursor.execute(f"DELETE FROM {table}")
         for resolution in cells.RESOLUTIONS:
