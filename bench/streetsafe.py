@@ -28,7 +28,11 @@ costs the server one hash and one HMAC whatever the difficulty.
   hotspots, 1 to 3 reasons, now / earlier today / another day.
 - ``ingest_<db>_health``: the comparison, measured by the same generator
   against the same server: ``/health/`` (one ``SELECT 1``) answered a second
-  by the same N clients for the same length of time.
+  by the same N clients for the same length of time. The two take turns: a
+  quarter of the reports, then health checks for as long as that took, four
+  times over, and each figure is the total of its four turns, so that a
+  machine whose speed drifts during the run (other work, a neighbour on the
+  same host) weighs on both alike.
 - ``ingest_<db>_reports_vs_health``: the ratio. Goal on PostgreSQL, the
   production database: at least 0.5. SQLite, the single-machine default, has
   no goal, as for the map: its writers take turns and each commit waits for
@@ -136,6 +140,7 @@ SCAN_VIEWPORTS = 5
 VIEWPORT_KM = 10
 MAP_GOAL_MS = 100
 RATIO_GOAL = 0.5
+ROUNDS = 4  # turns of reports, then /health/ for as long
 POW_MAX_NUMBER = 1000
 BATCH = 50_000
 REQUEST_TIMEOUT = 120
@@ -424,6 +429,19 @@ class Phase:
     def count(self, status: int) -> int:
         return self.answered[status]
 
+    def add(self, other: Phase) -> None:
+        """Counts ``other`` in: the rounds of one kind become one phase."""
+        self.seconds += other.seconds
+        self.answered.update(other.answered)
+        self.failed += other.failed
+        self.generator_cpu += other.generator_cpu
+        self.server_cpu += other.server_cpu
+        if self.database_cpu is None or other.database_cpu is None:
+            self.database_cpu = None
+        else:
+            self.database_cpu += other.database_cpu
+        self.points += other.points
+
     def others(self, status: int) -> int:
         return sum(number for code, number in self.answered.items() if code != status)
 
@@ -578,10 +596,19 @@ async def load(
     )
     if warm_up.count(201) == 0:
         return {"missing": f"{REPORTS_PATH} answered {dict(warm_up.answered)} to the warm-up"}
-    stage("sending reports")
-    reports = await post_reports(port, master, bodies[warm:], options.clients, postmaster)
-    stage("asking for /health/")
-    health = await get_health(port, master, reports.seconds, options.clients, postmaster)
+    # Taken in turns, so that a machine that speeds up or slows down during
+    # the run (other work, a neighbour on the same host) weighs on both alike.
+    reports, health = Phase(database_cpu=0.0), Phase(database_cpu=0.0)
+    timed = bodies[warm:]
+    share = math.ceil(len(timed) / ROUNDS)
+    for turn in range(ROUNDS):
+        stage(f"sending reports ({turn + 1} of {ROUNDS})")
+        part = timed[turn * share : (turn + 1) * share]
+        sent = await post_reports(port, master, part, options.clients, postmaster)
+        stage(f"asking for /health/ ({turn + 1} of {ROUNDS})")
+        asked = await get_health(port, master, sent.seconds, options.clients, postmaster)
+        reports.add(sent)
+        health.add(asked)
     return {"warm_up": warm_up, "reports": reports, "health": health}
 
 
