@@ -165,3 +165,33 @@ def test_first_tab_stop_is_the_exit_skip_link(
     page.keyboard.press("Enter")
 
     page.wait_for_url(exit_site.url)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_button_stays_on_screen_down_a_long_page(
+    page: Page, live_server: LiveServer, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 700})
+    open_safetrail_page(page, live_server.url + "/")
+    # However long the page (a long form on a phone, say).
+    # (Set through the DOM: the site's CSP refuses inline style attributes.)
+    page.evaluate(
+        "const filler = document.createElement('div');"
+        "filler.style.height = '4000px';"
+        "document.querySelector('main').append(filler);"
+    )
+
+    page.evaluate("window.scrollTo(0, 2500)")
+    assert page.evaluate("window.scrollY") > 2000
+
+    box = page.locator(BUTTON).bounding_box()
+    assert box is not None
+    assert box["y"] >= 0
+    assert box["y"] + box["height"] <= 700
+    # Still the button, on top: a click there leaves.
+    hit = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('.govuk-exit-this-page__button')"
+        " !== null",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert hit
