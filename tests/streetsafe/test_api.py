@@ -258,7 +258,9 @@ def test_bad_fields_get_a_message_each_and_nothing_is_stored(client, changes, fi
     assert Report.objects.count() == 0
 
 
-@pytest.mark.parametrize("payload", ["{not json", "[1, 2]", '"text"', "", b"\xff\xfe"])
+@pytest.mark.parametrize(
+    "payload", ["{not json", "[1, 2]", '"text"', "", b"\xff\xfe", "[" * 5000, '{"a": ' * 2000]
+)
 def test_a_body_that_is_not_a_json_object_is_refused(client, payload):
     response = post(client, payload)
     assert response.status_code == 400

@@ -485,7 +485,7 @@ def reports(request: HttpRequest, **kwargs: Any) -> HttpResponse:
         )
     try:
         body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nesting deep enough to crash
         body = None
     if not isinstance(body, dict):
         return _bad_input(BadInput({"body": _("Send the report as a JSON object.")}))
