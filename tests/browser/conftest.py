@@ -263,7 +263,15 @@ def run_axe(page: Page, source: str) -> list[str]:
 
     axe goes in through page.evaluate, which the DevTools protocol runs outside
     the page's CSP; a script tag would be blocked like any other inline script.
+
+    The page is judged scrolled to the top. The quick exit stays on screen as
+    the page scrolls (on purpose: it must always be in reach), so wherever a
+    test happened to leave the scroll, axe would count the fields passing
+    under it as covered. Keyboard focus comes to rest below it (GOV.UK's
+    template sets scroll-padding-top when the quick exit is on the page),
+    which test_quick_exit checks.
     """
+    page.evaluate("window.scrollTo(0, 0)")
     page.evaluate(source)
     violations: list[dict[str, Any]] = page.evaluate(AXE_RUN)
     return [

@@ -195,3 +195,30 @@ def test_the_button_stays_on_screen_down_a_long_page(
         [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
     )
     assert hit
+
+
+def test_on_a_phone_focus_comes_to_rest_below_the_button_not_under_it(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.set_viewport_size({"width": 375, "height": 700})
+    open_safetrail_page(page, live_server.url + "/")
+    page.evaluate(
+        "const target = document.createElement('button');"
+        "target.id = 'far-up'; target.textContent = 'Far up';"
+        "const above = document.createElement('div');"
+        "above.style.height = '2000px';"
+        "const below = document.createElement('div');"
+        "below.style.height = '4000px';"
+        "document.querySelector('main').prepend(above, target, below);"
+    )
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+
+    # Shift+Tab back to something above the screen scrolls it to the top edge.
+    page.evaluate("document.getElementById('far-up').focus()")
+
+    button = page.locator(BUTTON).bounding_box()
+    target = page.locator("#far-up").bounding_box()
+    assert button is not None
+    assert target is not None
+    assert page.evaluate("window.scrollY") > 1000
+    assert target["y"] >= button["y"] + button["height"]
