@@ -499,6 +499,10 @@ def test_the_same_place_as_a_nearby_report_adds_a_me_too(
     new_page: NewPage, live_server: LiveServer
 ) -> None:
     earlier = report_at(INSIDE, reasons=["badly_lit", "no_cctv"])
+    # Reports are offered as "the same place" only where the public map
+    # already shows the area: k reports on k different days.
+    for days_ago in (8, 15, 22, 29):
+        report_at(INSIDE, days_ago=days_ago, reasons=["followed"])
     page = new_page()
     start_report(page, live_server)
     type_coordinates(page, *NEXT_DOOR)
@@ -508,9 +512,9 @@ def test_the_same_place_as_a_nearby_report_adds_a_me_too(
     press(page, "Continue")
 
     same_as = page.locator("input[name=same_as]")
-    expect(same_as).to_have_count(2)
+    expect(same_as).to_have_count(6)
     this_one = page.get_by_label(
-        re.compile(r"^Yes, this one: 25 m away, this week: No CCTV, Badly lit")
+        re.compile(r"^Yes, this one: Within 100 m, this week: No CCTV, Badly lit")
     )
     expect(this_one).to_have_value(str(earlier.id))
     solved(page)
@@ -519,19 +523,18 @@ def test_the_same_place_as_a_nearby_report_adds_a_me_too(
     expect(page.locator(ERROR_SUMMARY)).to_contain_text(
         "Say if this is the same place as one of these"
     )
-    assert Report.objects.count() == 1
+    assert Report.objects.count() == 5
     this_one.check()
     solved(page)
     press(page, "Send the report")
 
     assert path_of(page) == reverse("streetsafe:report_done")
-    me_too = Report.objects.exclude(id=earlier.id).get()
-    assert me_too.same_as_id == earlier.id
+    me_too = Report.objects.get(same_as=earlier.id)
     # It adds weight without a new point.
     assert me_too.latitude is None
     assert me_too.cell_10 == earlier.cell_10
     assert me_too.verified is True
-    assert services.nearby(INSIDE)[0].me_too == 1
+    assert {item.id: item.me_too for item in services.nearby(INSIDE)}[earlier.id] == 1
 
 
 # --- 4. axe on every Street Safe page -------------------------------------------------------

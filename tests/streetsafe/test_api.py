@@ -299,12 +299,11 @@ def test_the_site_wide_limit_for_unsolved_reports(client, settings):
 
 
 def test_me_too_joins_a_nearby_report_only(client):
-    seed(days=1)
-    original = Report.objects.get()
+    seed(days=5)  # a public area: only there are reports offered as nearby
+    original = Report.objects.order_by("happened_on").first()
     response = post(client, body(same_as=str(original.id), latitude=51.5052, longitude=-0.1201))
     assert response.status_code == 201, response.content
-    joined = Report.objects.exclude(id=original.id).get()
-    assert joined.same_as_id == original.id
+    joined = Report.objects.get(same_as=original.id)
     assert joined.latitude is None  # no new point
     # An id that is not offered near this place is refused the same way as
     # one that does not exist, so nothing can be learnt about other reports.
@@ -312,6 +311,17 @@ def test_me_too_joins_a_nearby_report_only(client):
     missing = post(client, body(same_as=str(uuid.uuid4()), latitude=51.5052, longitude=-0.1201))
     assert far.status_code == missing.status_code == 400
     assert far.json() == missing.json()
+
+
+def test_a_report_in_an_area_below_k_cannot_be_joined(client):
+    """Nearby reports are offered only where the public map already shows the area."""
+    seed(days=4)
+    original = Report.objects.order_by("happened_on").first()
+    below = post(client, body(same_as=str(original.id), latitude=51.5052, longitude=-0.1201))
+    missing = post(client, body(same_as=str(uuid.uuid4()), latitude=51.5052, longitude=-0.1201))
+    assert below.status_code == missing.status_code == 400
+    assert below.json() == missing.json()
+    assert not Report.objects.filter(same_as=original.id).exists()
 
 
 def test_the_address_is_not_stored(client):

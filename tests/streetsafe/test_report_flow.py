@@ -254,25 +254,36 @@ def test_steps_without_answers_lead_back_to_the_start(client):
 # --- duplicates --------------------------------------------------------------------------------
 
 
-def test_me_too_adds_weight_without_a_new_point(client):
-    original = services.report_create(
+OFFERED_PLACE = Point(51.5003, -0.1203)
+
+
+def _reported_on(days_ago: int, point: Point = OFFERED_PLACE) -> Report:
+    return services.report_create(
         services.Draft(
-            point=Point(51.5003, -0.1203),
+            point=point,
             located_by="map",
             reasons=["badly_lit"],
             when="another_day",
             band="evening",
-            day=services.today() - timedelta(days=10),
+            day=services.today() - timedelta(days=days_ago),
         ),
-        address="198.51.100.1",
+        address=f"198.51.100.{days_ago}",
         verified=True,
     )
+
+
+def test_me_too_adds_weight_without_a_new_point(client):
+    # k reports on k different days: an area the public map shows, so its
+    # reports may be offered as "the same place".
+    original = _reported_on(10)
+    for days_ago in (11, 12, 13, 14):
+        _reported_on(days_ago)
     checked = to_check(client)
     page = soup(checked)
     option = page.find("input", attrs={"name": "same_as", "value": str(original.id)})
     assert option is not None
     label = page.find("label", attrs={"for": option["id"]}).get_text(" ")
-    assert "m away" in label
+    assert "Within 100 m" in label
     assert "Badly lit" in label
     assert "week" in label
     # It must be answered when there is something to choose.
@@ -282,8 +293,7 @@ def test_me_too_adds_weight_without_a_new_point(client):
 
     sent = send(client, state_of(checked), same_as=str(original.id))
     assert sent.status_code == 303
-    me_too = Report.objects.exclude(id=original.id).get()
-    assert me_too.same_as_id == original.id
+    me_too = Report.objects.get(same_as=original.id)
     assert me_too.latitude is None
     assert me_too.longitude is None
     assert me_too.cell_10 == original.cell_10
@@ -591,3 +601,17 @@ def test_the_flow_works_in_welsh_too(client):
     placed = client.post(details_url, {"step": "place", "square": "0-0"})
     assert placed.status_code == 200
     assert draft.load(state_of(placed))["square"] == "0-0"
+
+
+def test_nearby_offers_only_reports_in_areas_the_public_map_shows_and_rounds_the_distance():
+    place = Point(51.5003, -0.1203)
+    for days_ago in (1, 2, 3, 4):
+        _reported_on(days_ago, place)
+    # Below the k rule: nothing to probe for, however close.
+    assert services.nearby(place) == []
+
+    _reported_on(5, place)
+
+    offered = services.nearby(Point(51.5004, -0.1204))  # about 13 m away
+    assert len(offered) == services.NEARBY_LIMIT
+    assert {item.metres for item in offered} == {100}

@@ -335,14 +335,14 @@ class DetailsForm(_Form):
 
 
 def nearby_label(item: services.Nearby) -> str:
-    """ "75 m away, 2 weeks ago: Badly lit, No CCTV" — rough on purpose (see services.nearby)."""
+    """ "Within 100 m, 2 weeks ago: Badly lit, No CCTV" — rough on purpose (see services.nearby)."""
     weeks = int(item.happened)
     if weeks == 0:
         when = _("this week")
     else:
         when = ngettext("%(count)s week ago", "%(count)s weeks ago", weeks) % {"count": weeks}
     reasons = ", ".join(str(reason) for reason in item.reasons)
-    label = _("%(metres)s m away, %(when)s: %(reasons)s") % {
+    label = _("Within %(metres)s m, %(when)s: %(reasons)s") % {
         "metres": item.metres,
         "when": when,
         "reasons": reasons,

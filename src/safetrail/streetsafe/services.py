@@ -36,6 +36,7 @@ NOTE_MAX_LENGTH = 500
 NEARBY_METRES = 200
 NEARBY_DAYS = 30
 NEARBY_LIMIT = 5
+NEARBY_ROUNDING = 100  # metres: coarse, so no one report can be placed by probing
 ANALYST_RESOLUTIONS = (7, 8, 9, 10)
 
 
@@ -177,8 +178,11 @@ class Nearby:
 def nearby(point: Point, *, metres: int = NEARBY_METRES) -> list[Nearby]:
     """Recent visible reports close to ``point``, nearest first, for "is it the same place?".
 
-    Shown to anyone about to report, so each is described only roughly: its
-    distance rounded to 25 m, its reasons and how many weeks ago.
+    Shown to anyone about to report, without sending anything, so only
+    reports in an area the public map already shows (the k rule) are
+    offered: otherwise anyone could probe a street for one person's report.
+    Each is described only roughly: its distance to the nearest 100 m, its
+    reasons and how many weeks ago.
     """
     if not cells.valid_point(point.latitude, point.longitude):
         return []
@@ -195,8 +199,17 @@ def nearby(point: Point, *, metres: int = NEARBY_METRES) -> list[Nearby]:
         .annotate(supporters=Count("me_too", filter=Q(me_too__hidden=False)))
         .order_by("-received_on")[:200]
     )
+    candidates = list(candidates)
+    public_resolution = settings.SAFETRAIL_STREETSAFE_PUBLIC_RESOLUTION
+    public = set(
+        public_cell_rows()
+        .filter(cell__in={report.cell(public_resolution) for report in candidates})
+        .values_list("cell", flat=True)
+    )
     found = []
     for report in candidates:
+        if report.cell(public_resolution) not in public:
+            continue
         distance = cells.distance_metres(point, Point(report.latitude, report.longitude))
         if distance <= metres:
             found.append((distance, report))
@@ -204,7 +217,7 @@ def nearby(point: Point, *, metres: int = NEARBY_METRES) -> list[Nearby]:
     return [
         Nearby(
             id=report.id,
-            metres=max(25, int(round(distance / 25) * 25)),
+            metres=max(NEARBY_ROUNDING, round(distance / NEARBY_ROUNDING) * NEARBY_ROUNDING),
             reasons=report.reason_labels,
             happened=_weeks_ago(report.happened_on),
             me_too=report.supporters,
