@@ -329,6 +329,11 @@ def test_record_an_action(analyst, five):
     assert action.taken_on == services.today() - timedelta(days=3)
     page = analyst.get(reverse("streetsafe:actions"))
     assert "Lighting repaired or added" in page.content.decode()
+    # Three reports in A's cell: below the k rule, so not on the public map yet.
+    assert cell_of(A) not in services.public_actions_by_cell()
+    later = max(item.happened_on for item in five)
+    for days in (1, 2):
+        report(A, later + timedelta(days=days), "evening", ["badly_lit"])
     assert services.public_actions_by_cell()[cell_of(A)] == [action]
 
 

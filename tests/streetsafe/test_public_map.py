@@ -390,6 +390,33 @@ def test_geojson_download_is_closed_hexagons_in_longitude_latitude_order(client,
     assert feature["properties"]["actions"] == []
 
 
+def test_actions_in_areas_below_k_and_names_or_numbers_in_them_are_not_published(client, world):
+    services.action_record(
+        cell=cells.cells_for(TOO_FEW)[10],
+        kind="patrols",
+        description="quiet-street-marker",
+        taken_on=date(2024, 5, 1),
+        public=True,
+        recorded_by=None,
+    )
+    services.action_record(
+        cell=world["shown"],
+        kind="other",
+        description="Ring 07700 900777 or mail lamps@example.org about it",
+        taken_on=date(2024, 5, 1),
+        public=True,
+        recorded_by=None,
+    )
+    texts = outputs(client)
+    for name in ("map", "table", "csv", "geojson", "map data", "actions"):
+        assert "quiet-street-marker" not in texts[name], name
+        for absent in world["absent"]:
+            assert absent not in texts[name], name
+        assert "07700 900777" not in texts[name], name
+        assert "lamps@example.org" not in texts[name], name
+    assert "about it" in texts["map"]
+
+
 def test_csv_injection_is_defused(client, world):
     services.action_record(
         cell=world["shown"],

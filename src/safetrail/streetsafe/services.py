@@ -291,11 +291,22 @@ def public_cells(viewport: Viewport | None = None) -> list[PublicCell]:
 
 
 def public_actions_by_cell() -> dict[str, list[AreaAction]]:
-    """Public actions, each under its cell at the public resolution (or coarser)."""
+    """Public actions, each under its cell at the public resolution (or coarser).
+
+    Only in areas the public map shows (the k rule): an action marked in a
+    quieter place would point at the few reports that led to it.
+    """
     resolution = settings.SAFETRAIL_STREETSAFE_PUBLIC_RESOLUTION
+    placed = [
+        (public_cell_of(action.cell, resolution), action)
+        for action in AreaAction.objects.filter(public=True)
+    ]
+    wanted = {cell for cell, _ in placed}
+    shown = set(public_cell_rows().filter(cell__in=wanted).values_list("cell", flat=True))
     found: dict[str, list[AreaAction]] = defaultdict(list)
-    for action in AreaAction.objects.filter(public=True):
-        found[public_cell_of(action.cell, resolution)].append(action)
+    for cell, action in placed:
+        if cell in shown:
+            found[cell].append(action)
     return dict(found)
 
 
@@ -308,15 +319,16 @@ def public_cell_of(cell: str, resolution: int) -> str:
 
 
 def public_actions() -> list[dict[str, Any]]:
-    resolution = settings.SAFETRAIL_STREETSAFE_PUBLIC_RESOLUTION
+    """What the public map lists as "action taken here": see public_actions_by_cell."""
     return [
         {
             "action": action,
-            "cell": public_cell_of(action.cell, resolution),
-            "boundary": cells.boundary(public_cell_of(action.cell, resolution)),
+            "cell": cell,
+            "boundary": cells.boundary(cell),
             "month": action.taken_on.replace(day=1),
         }
-        for action in AreaAction.objects.filter(public=True)
+        for cell, actions in public_actions_by_cell().items()
+        for action in actions
     ]
 
 
@@ -472,7 +484,9 @@ def action_record(
         cell=cell,
         resolution=cells.resolution_of(cell),
         kind=kind,
-        description=description.strip()[:300],
+        # It may be published: phone numbers, emails, plates and names after a
+        # cue go, as in reporters' notes.
+        description=redaction.redact(description.strip())[:300],
         taken_on=taken_on,
         public=public,
         recorded_by=recorded_by,
