@@ -236,6 +236,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_NAME = "csrftoken"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
+# Gone when the browser closes: Django's default keeps it a year, a trace on a
+# shared or watched device that someone used this site.
+CSRF_COOKIE_AGE = None
 CSRF_FAILURE_VIEW = "safetrail.safety.views.csrf_failure"
 
 SESSION_COOKIE_SECURE = SAFETRAIL_HTTPS

@@ -106,6 +106,10 @@ def assert_clean_response(response, where: str) -> None:
     assert_no_address(headers.encode() + b"\n" + body, where)
     # No cookie but the CSRF one, and never a session.
     assert set(response.cookies) <= {"csrftoken"}, (where, set(response.cookies))
+    # ... and that one goes when the browser closes: no trace left for a year.
+    for cookie in response.cookies.values():
+        assert not cookie["max-age"], (where, cookie.output())
+        assert not cookie["expires"], (where, cookie.output())
 
 
 def draft(**extra) -> services.Draft:
