@@ -267,6 +267,23 @@ def test_a_body_that_is_not_a_json_object_is_refused(client, payload):
     assert "body" in response.json()["errors"]
 
 
+def test_a_time_of_day_that_has_not_come_yet_today_is_refused(client, monkeypatch):
+    from django.utils import timezone
+
+    early = timezone.localtime().replace(hour=1, minute=30)
+    monkeypatch.setattr(timezone, "localtime", lambda *args, **kwargs: early)
+
+    later = post(client, body(when="earlier_today", band="evening"))
+    today = post(client, body(when="another_day", band="evening", day=early.date().isoformat()))
+    past = post(client, body(when="earlier_today", band="night"))
+
+    assert later.status_code == today.status_code == 400
+    assert "band" in later.json()["errors"]
+    assert "band" in today.json()["errors"]
+    assert past.status_code == 201, past.content
+    assert Report.objects.count() == 1
+
+
 def test_a_body_over_16_kb_is_refused(client):
     response = post(client, body(note="x" * (17 * 1024)))
     assert response.status_code == 413
