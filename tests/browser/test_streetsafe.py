@@ -771,3 +771,13 @@ def test_the_public_map_draws_the_areas_and_the_keyboard_reaches_them(
     expect(page.locator("main table tbody tr")).to_contain_text(str(k))
     own = live_netloc(live_server)
     assert [url for url in watch_requests if urlsplit(url).netloc != own] == []
+
+
+def test_the_public_maps_zoom_buttons_speak_the_pages_language(
+    new_page: NewPage, live_server: LiveServer
+) -> None:
+    page = new_page()
+    go(page, live_server.url + "/cy" + reverse("streetsafe:map"))
+
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Chwyddo i mewn")
+    expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute("title", "Chwyddo allan")

@@ -109,6 +109,8 @@ def map_page(request: HttpRequest, **kwargs: Any) -> HttpResponse:
             "showing": _("The map shows %(count)s areas here."),
             "none": _("No areas to show here."),
             "zoomIn": _("Zoom in to see every area."),
+            "zoomInButton": _("Zoom in"),
+            "zoomOutButton": _("Zoom out"),
             "failed": _("The map could not load. The table has the same information."),
             "loading": _("Loading the map."),
         },

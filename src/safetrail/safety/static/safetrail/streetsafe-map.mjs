@@ -140,8 +140,11 @@ function start (L, config) {
   const [south, west, north, east] = config.area
   const map = L.map(mapElement, {
     attributionControl: Boolean(config.tiles),
+    zoomControl: false,
     zoomSnap: 0.25
   })
+  // Leaflet's own buttons say "Zoom in" in English whatever the page's language.
+  L.control.zoom({ zoomInTitle: config.text.zoomInButton, zoomOutTitle: config.text.zoomOutButton }).addTo(map)
   mapElement.setAttribute('role', 'region')
   mapElement.setAttribute('aria-label', config.text.map)
   map.fitBounds([[south, west], [north, east]])
