@@ -9,10 +9,12 @@ is drawn from this same document, examples included.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetrail.streetsafe import domain
@@ -119,7 +121,8 @@ def _operations() -> dict[str, tuple[str, dict[str, Any]]]:
         "reasons": ["badly_lit", "followed"],
         "when": "another_day",
         "band": "evening",
-        "day": "2024-11-02",
+        # A recent day: the API takes days within the last year only.
+        "day": (timezone.localdate() - timedelta(days=3)).isoformat(),
         "safer": ["lighting"],
         "note": "",
         "demographics": {"age_band": "25_34", "gender": "woman"},
