@@ -524,3 +524,24 @@ def test_api_docs_page_lists_every_endpoint(client):
         assert path in text
     assert f'href="{reverse("streetsafe_api:openapi")}"' in text
     assert "Analysts only" in text
+
+
+def test_the_menu_leads_everyone_to_street_safe_and_staff_to_their_pages(client):
+    moderation = f'href="{reverse("streetsafe:moderation")}"'
+    analysis = f'href="{reverse("streetsafe:dashboard")}"'
+    street_safe = f'href="{reverse("streetsafe:home")}"'
+    pages = {
+        "anonymous": client.get(reverse("advice:home")),
+        "person": signed_in("menu-person").get(reverse("advice:home")),
+        "moderator": signed_in("menu-moderator", Role.MODERATOR).get(reverse("advice:home")),
+        "analyst": signed_in("menu-analyst", Role.ANALYST).get(reverse("advice:home")),
+    }
+    texts = {who: page.content.decode() for who, page in pages.items()}
+    for text in texts.values():
+        assert street_safe in text
+    assert moderation in texts["moderator"]
+    assert analysis in texts["analyst"]
+    for who in ("anonymous", "person", "analyst"):
+        assert moderation not in texts[who], who
+    for who in ("anonymous", "person", "moderator"):
+        assert analysis not in texts[who], who
