@@ -499,7 +499,9 @@ def report_bodies(proofs: list[str], rng: random.Random) -> list[bytes]:
         if roll < 0.5:
             report["when"] = "now"
         elif roll < 0.7:
-            report.update(when="earlier_today", band=rng.choice(bands))
+            # Night has always come already today; a later band may not have
+            # yet, and the API refuses a time of day still to come.
+            report.update(when="earlier_today", band="night")
         else:
             day = today - timedelta(days=rng.randrange(1, 30))
             report.update(when="another_day", band=rng.choice(bands), day=day.isoformat())
