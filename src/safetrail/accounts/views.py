@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from safetrail.accounts import forms, services, two_step
 from safetrail.accounts.decorators import organisation_admin, signed_in
@@ -166,7 +166,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -238,7 +238,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
-@require_GET
+@require_safe
 def sessions(request: HttpRequest) -> HttpResponse:
     rows = services.sessions_list(
         user=request.user,
@@ -266,14 +266,14 @@ def session_end(request: HttpRequest, session_id: str) -> HttpResponse:
 
 
 @signed_in
-@require_GET
+@require_safe
 def history(request: HttpRequest) -> HttpResponse:
     events = services.sign_in_history(user=request.user, account_key=request.account_key)
     return render(request, "accounts/history.html", {"events": events})
 
 
 @signed_in
-@require_GET
+@require_safe
 def session_status(request: HttpRequest) -> JsonResponse:
     """For the idle warning: how long until this sign-in ends if nothing happens."""
     last = request.session.get(LAST_ACTIVITY_FIELD, timezone.now().timestamp())

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from safetrail.advice import directory, pages
 
@@ -13,7 +13,7 @@ def _body_template(slug: str) -> str:
     return f"advice/pages/{language}/{slug}.html"
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def advice_page(request: HttpRequest, slug: str) -> HttpResponse:
     page = pages.BY_SLUG.get(slug)
     if page is None:
@@ -34,12 +34,12 @@ def advice_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def in_danger(request: HttpRequest) -> HttpResponse:
     return render(request, _body_template("in-danger"))
 
 
-@require_GET
+@require_safe
 def support_services(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -48,6 +48,6 @@ def support_services(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def leaving_quickly(request: HttpRequest) -> HttpResponse:
     return render(request, _body_template("leaving-quickly"))

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safetrail import pagination
 from safetrail.accounts.decorators import signed_in
@@ -36,7 +36,7 @@ def _labels() -> dict:
 
 
 @signed_in
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     cases = services.cases_for(user=request.user, account_key=request.account_key)
     if len(cases) == 1:
@@ -96,7 +96,7 @@ def _page_links(path: str, chosen: dict[str, str], page: overview.Page) -> pagin
 
 
 @signed_in
-@require_GET
+@require_safe
 def case(request: HttpRequest, case_id) -> HttpResponse:
     open_case = case_for(request, case_id)
     filters, chosen = _filters(request)
@@ -200,7 +200,7 @@ def incident_new(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @signed_in
-@require_GET
+@require_safe
 def incident(request: HttpRequest, case_id, incident_id) -> HttpResponse:
     open_case = case_for(request, case_id)
     view = services.incident_get(open_case=open_case, incident_id=incident_id)

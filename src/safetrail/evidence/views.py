@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from safetrail.accounts.decorators import signed_in
 from safetrail.diary import services as diary
@@ -56,7 +56,7 @@ def _human_size(size: int) -> str:
 
 
 @signed_in
-@require_GET
+@require_safe
 def locker(request: HttpRequest, case_id) -> HttpResponse:
     open_case = case_for(request, case_id)
     return render(
@@ -173,7 +173,7 @@ def physical(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @signed_in
-@require_GET
+@require_safe
 def item(request: HttpRequest, case_id, item_id) -> HttpResponse:
     open_case = case_for(request, case_id)
     view = services.item_get(open_case=open_case, item_id=item_id)
@@ -205,19 +205,19 @@ def _stream(request: HttpRequest, case_id, item_id, *, download: bool) -> HttpRe
 
 
 @signed_in
-@require_GET
+@require_safe
 def view(request: HttpRequest, case_id, item_id) -> HttpResponse:
     return _stream(request, case_id, item_id, download=False)
 
 
 @signed_in
-@require_GET
+@require_safe
 def download(request: HttpRequest, case_id, item_id) -> HttpResponse:
     return _stream(request, case_id, item_id, download=True)
 
 
 @signed_in
-@require_GET
+@require_safe
 def preview(request: HttpRequest, case_id, item_id) -> HttpResponse:
     open_case = case_for(request, case_id)
     response = StreamingHttpResponse(
@@ -242,7 +242,7 @@ def delete(request: HttpRequest, case_id, item_id) -> HttpResponse:
 
 
 @signed_in
-@require_GET
+@require_safe
 def custody(request: HttpRequest, case_id) -> HttpResponse:
     open_case = case_for(request, case_id)
     return render(

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safetrail.accounts.decorators import signed_in
 from safetrail.diary.views import case_for
@@ -25,7 +25,7 @@ def _checklist(key: str | None = None) -> checklists.Checklist:
 
 
 @signed_in
-@require_GET
+@require_safe
 def start(request: HttpRequest, case_id) -> HttpResponse:
     open_case = case_for(request, case_id)
     return render(
@@ -62,7 +62,7 @@ def check(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @signed_in
-@require_GET
+@require_safe
 def result(request: HttpRequest, case_id, screening_id) -> HttpResponse:
     open_case = case_for(request, case_id)
     screening = services.screening_get(open_case=open_case, screening_id=screening_id)
@@ -77,7 +77,7 @@ def result(request: HttpRequest, case_id, screening_id) -> HttpResponse:
 
 
 @signed_in
-@require_GET
+@require_safe
 def history(request: HttpRequest, case_id) -> HttpResponse:
     open_case = case_for(request, case_id)
     done = list(reversed(services.screenings(open_case)))
@@ -137,7 +137,7 @@ def safety_plan(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @signed_in
-@require_GET
+@require_safe
 def safety_plan_print(request: HttpRequest, case_id) -> HttpResponse:
     open_case = case_for(request, case_id)
     plan, saved_at = services.safety_plan(open_case)

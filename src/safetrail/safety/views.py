@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import escape
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from safetrail.safety.services import end_session_for_exit
 
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 @never_cache
-@require_GET
+@require_safe
 def quick_exit(request: HttpRequest) -> HttpResponse:
     """Ends any session, then sends the browser to the configured exit site.
 
@@ -33,7 +33,7 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
     """For load balancers: 200 when the app can reach its database, 503 otherwise."""
     try:

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safetrail import pagination
 from safetrail.streetsafe import chart, exports, services
@@ -69,7 +69,7 @@ def _with_police_counts(
 
 
 @analyst_required
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardForm(request.GET)
     coverage = police.coverage()
@@ -122,7 +122,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @analyst_required
-@require_GET
+@require_safe
 def hotspots_page(request: HttpRequest) -> HttpResponse:
     form = HotspotForm(request.GET)
     refused = _filter_page(request, "streetsafe/analysis_hotspots.html", form, {})
@@ -357,24 +357,24 @@ def _export(request: HttpRequest, kind: str, extension: str, write) -> HttpRespo
 
 
 @analyst_required
-@require_GET
+@require_safe
 def cells_csv(request: HttpRequest) -> HttpResponse:
     return _export(request, "cells", "csv", exports.cells_csv)
 
 
 @analyst_required
-@require_GET
+@require_safe
 def cells_geojson(request: HttpRequest) -> HttpResponse:
     return _export(request, "cells", "geojson", exports.cells_geojson)
 
 
 @analyst_required
-@require_GET
+@require_safe
 def points_csv(request: HttpRequest) -> HttpResponse:
     return _export(request, "points", "csv", exports.points_csv)
 
 
 @analyst_required
-@require_GET
+@require_safe
 def points_geojson(request: HttpRequest) -> HttpResponse:
     return _export(request, "points", "geojson", exports.points_geojson)

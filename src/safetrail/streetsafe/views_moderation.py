@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safetrail import pagination
 from safetrail.streetsafe import services
@@ -32,7 +32,7 @@ DONE = {
 
 
 @moderator_required
-@require_GET
+@require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(services.moderation_queue(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -43,7 +43,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @moderator_required
-@require_GET
+@require_safe
 def log(request: HttpRequest) -> HttpResponse:
     page = Paginator(services.moderation_log(), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

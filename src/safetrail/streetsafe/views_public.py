@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from safetrail import pagination
 from safetrail.streetsafe import api, area, exports, openapi, services
@@ -80,7 +80,7 @@ def _script_json(data: Any) -> SafeString:
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES))  # noqa: S308
 
 
-@require_GET
+@require_safe
 def map_page(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     covered = area.configured()
     tiles = settings.SAFETRAIL_STREETSAFE_TILE_URL
@@ -140,7 +140,7 @@ class Column:
     numeric: bool = False
 
 
-@require_GET
+@require_safe
 def table(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     sort = request.GET.get("sort", "reports")
     if sort not in services.PUBLIC_ORDERS:
@@ -181,17 +181,17 @@ def table(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def cells_csv(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     return exports.cells_csv(services.public_cells(), filename="street-safe-areas.csv")
 
 
-@require_GET
+@require_safe
 def cells_geojson(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     return exports.cells_geojson(services.public_cells(), filename="street-safe-areas.geojson")
 
 
-@require_GET
+@require_safe
 def api_docs(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     document = openapi.document()
     endpoints = []

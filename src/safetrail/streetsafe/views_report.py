@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from safetrail.safety.network import client_address
 from safetrail.streetsafe import area, domain, draft, proof_of_work, services
@@ -44,7 +44,7 @@ HONEYPOT = "website"
 REVIEWING = "reviewing"
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "streetsafe/home.html")
 
@@ -102,7 +102,7 @@ def send(request: HttpRequest) -> HttpResponse:
     return _see_other(reverse("streetsafe:report_done"))
 
 
-@require_GET
+@require_safe
 def done(request: HttpRequest) -> HttpResponse:
     return render(request, "streetsafe/report_done.html")
 
