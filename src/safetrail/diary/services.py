@@ -464,15 +464,20 @@ def _collector_paused() -> Iterator[None]:
 _VIEW_ORDER = attrgetter("summary.sort_at", "summary.id")
 
 
-def _incidents_all(open_case: OpenCase) -> list[IncidentView]:
-    incidents = Incident.objects.filter(case=open_case.case).order_by()  # sorted below
-    amendments = Amendment.objects.filter(incident__case=open_case.case).order_by(
-        "recorded_at", "id"
-    )
+def _amendments_by_incident(amendments: QuerySet) -> dict[Any, list[tuple[Any, ...]]]:
+    """Each incident's sealed amendment rows, oldest first."""
     by_incident: dict[Any, list[tuple[Any, ...]]] = {}
-    with _plain_rows(amendments, "incident_id", *_SEALED_COLUMNS) as rows:
+    with _plain_rows(
+        amendments.order_by("recorded_at", "id"), "incident_id", *_SEALED_COLUMNS
+    ) as rows:
         for incident_id, *row in rows:
             by_incident.setdefault(incident_id, []).append(row)
+    return by_incident
+
+
+def _incidents_all(open_case: OpenCase) -> list[IncidentView]:
+    incidents = Incident.objects.filter(case=open_case.case).order_by()  # sorted below
+    by_incident = _amendments_by_incident(Amendment.objects.filter(incident__case=open_case.case))
     # Looked up once, not once per incident (each lookup goes through a context-local).
     zone = timezone.get_current_timezone()
     db_zone = connections[incidents.db].timezone
@@ -580,13 +585,9 @@ def _views_of(open_case: OpenCase, summaries: tuple[IncidentSummary, ...]) -> li
         return []
     ids = [summary.id for summary in summaries]
     incidents = Incident.objects.filter(case=open_case.case, id__in=ids).order_by()
-    amendments = Amendment.objects.filter(
-        incident__case=open_case.case, incident_id__in=ids
-    ).order_by("recorded_at", "id")
-    by_incident: dict[Any, list[tuple[Any, ...]]] = {}
-    with _plain_rows(amendments, "incident_id", *_SEALED_COLUMNS) as rows:
-        for incident_id, *row in rows:
-            by_incident.setdefault(incident_id, []).append(row)
+    by_incident = _amendments_by_incident(
+        Amendment.objects.filter(incident__case=open_case.case, incident_id__in=ids)
+    )
     zone = timezone.get_current_timezone()
     db_zone = connections[incidents.db].timezone
     with _plain_rows(incidents, *_SEALED_COLUMNS) as rows:

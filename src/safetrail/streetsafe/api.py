@@ -341,14 +341,8 @@ def _draft(body: Mapping[str, Any]) -> tuple[services.Draft, uuid.UUID | None, s
                 errors["day"] = _("The day cannot be in the future.")
             elif day and day < today - timedelta(days=MAX_DAYS_BACK):
                 errors["day"] = _("The day must be within the last year.")
-    # As the web form: a time of day that has not come yet today is a mistake.
-    on_today = when == domain.WHEN_EARLIER_TODAY or (
-        when == domain.WHEN_ANOTHER_DAY and day == services.today()
-    )
-    if on_today and band in domain.BAND_BY_CODE and "band" not in errors:
-        current = domain.band_at(timezone.localtime().time())
-        if domain.BAND_BY_CODE[band].number > current.number:
-            errors["band"] = _("That time of day has not come yet today. Check it.")
+    if "band" not in errors and services.band_still_to_come(when, day, band):
+        errors["band"] = _("That time of day has not come yet today. Check it.")
     if when == domain.WHEN_NOW:
         band = ""
 

@@ -306,13 +306,8 @@ class DetailsForm(_Form):
                     "day",
                     _("The date must be in the last 12 months"),
                 )
-        on_today = when == domain.WHEN_EARLIER_TODAY or (
-            when == domain.WHEN_ANOTHER_DAY and data.get("day") == today
-        )
-        if on_today and band and "band" not in self.errors:
-            current = domain.band_at(timezone.localtime().time())
-            if domain.BAND_BY_CODE[band].number > current.number:
-                self.add_error("band", _("That time of day has not come yet today. Check it."))
+        if "band" not in self.errors and services.band_still_to_come(when, data.get("day"), band):
+            self.add_error("band", _("That time of day has not come yet today. Check it."))
         return data
 
     def state_values(self) -> State:

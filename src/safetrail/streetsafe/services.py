@@ -73,6 +73,17 @@ def today() -> date:
     return timezone.localdate()
 
 
+def band_still_to_come(when: str, day: date | None, band: str) -> bool:
+    """Whether a report says it happened today in a time of day that has not come yet."""
+    on_today = when == domain.WHEN_EARLIER_TODAY or (
+        when == domain.WHEN_ANOTHER_DAY and day == today()
+    )
+    if not on_today or band not in domain.BAND_BY_CODE:
+        return False
+    current = domain.band_at(timezone.localtime().time())
+    return domain.BAND_BY_CODE[band].number > current.number
+
+
 def when_to_day_and_band(draft: Draft) -> tuple[date, int]:
     now = timezone.localtime()
     if draft.when == domain.WHEN_NOW:
@@ -201,11 +212,7 @@ def nearby(point: Point, *, metres: int = NEARBY_METRES) -> list[Nearby]:
     )
     candidates = list(candidates)
     public_resolution = settings.SAFETRAIL_STREETSAFE_PUBLIC_RESOLUTION
-    public = set(
-        public_cell_rows()
-        .filter(cell__in={report.cell(public_resolution) for report in candidates})
-        .values_list("cell", flat=True)
-    )
+    public = public_among({report.cell(public_resolution) for report in candidates})
     found = []
     for report in candidates:
         if report.cell(public_resolution) not in public:
@@ -301,8 +308,7 @@ def public_actions_by_cell() -> dict[str, list[AreaAction]]:
         (public_cell_of(action.cell, resolution), action)
         for action in AreaAction.objects.filter(public=True)
     ]
-    wanted = {cell for cell, _ in placed}
-    shown = set(public_cell_rows().filter(cell__in=wanted).values_list("cell", flat=True))
+    shown = public_among({cell for cell, _ in placed})
     found: dict[str, list[AreaAction]] = defaultdict(list)
     for cell, action in placed:
         if cell in shown:
@@ -622,6 +628,11 @@ def public_cell_rows(order: str = "reports") -> QuerySet[Cell]:
         .annotate(first_month=TruncMonth("first_day"), last_month=TruncMonth("last_day"))
         .order_by(*PUBLIC_ORDERS[order])
     )
+
+
+def public_among(cell_ids: set[str]) -> set[str]:
+    """Those of these public-resolution cells that the public map shows (the k rule)."""
+    return set(public_cell_rows().filter(cell__in=cell_ids).values_list("cell", flat=True))
 
 
 def public_cells_from(rows: Any) -> list[PublicCell]:
