@@ -87,7 +87,12 @@ def report_at(point: Point, *, days_ago: int = 0, note: str = "", **fields: Any)
         **when,
         **fields,
     )
-    return services.report_create(draft, address=str(uuid.uuid4()), verified=True)
+    return services.report_create(
+        draft,
+        address=str(uuid.uuid4()),
+        verified=True,
+        received_on=day,  # sent that day
+    )
 
 
 def public_area() -> list[Report]:

@@ -52,7 +52,7 @@ def report(point: Point, day: date, band: str, reasons: list[str], note: str = "
         note=note,
     )
     address = f"198.51.100.{next(_sent) % 250 + 1}"
-    return services.report_create(draft, address=address, verified=True)
+    return services.report_create(draft, address=address, verified=True, received_on=day)
 
 
 @pytest.fixture

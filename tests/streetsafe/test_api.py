@@ -48,6 +48,7 @@ def seed(point: Point = PLACE, days: int = 5) -> str:
             ),
             address="198.51.100.9",
             verified=True,
+            received_on=services.today() - timedelta(days=days_ago),
         )
     return cells.cells_for(point)[8]
 

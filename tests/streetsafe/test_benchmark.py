@@ -51,6 +51,7 @@ def report(point: Point, days_ago: int = 2) -> Report:
         ),
         address="198.51.100.7",
         verified=True,
+        received_on=services.today() - timedelta(days=days_ago),
     )
 
 

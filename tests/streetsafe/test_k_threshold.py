@@ -8,11 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db.models import F
 from django.urls import reverse
 
-from safetrail.streetsafe import cells, services
+from safetrail.streetsafe import cells, rollups, services
 from safetrail.streetsafe.cells import Point
-from safetrail.streetsafe.models import ModerationAction, Report
+from safetrail.streetsafe.models import Cell, ModerationAction, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,10 @@ def settings_for_k(settings):
     return settings
 
 
-def report_on(day: date, point: Point = PLACE, band: str = "evening") -> Report:
+def report_on(
+    day: date, point: Point = PLACE, band: str = "evening", *, sent: date | None = None
+) -> Report:
+    """A report of ``day``, sent that same day unless ``sent`` says otherwise."""
     return services.report_create(
         services.Draft(
             point=point,
@@ -41,6 +45,7 @@ def report_on(day: date, point: Point = PLACE, band: str = "evening") -> Report:
         ),
         address="198.51.100.9",
         verified=True,
+        received_on=sent or day,
     )
 
 
@@ -65,6 +70,20 @@ def test_k_reports_on_one_day_are_not_public():
         report_on(day, band=band)
 
     assert public_ids() == []
+
+
+def test_k_days_typed_by_someone_sending_them_all_on_one_day_are_not_public():
+    """The days that count are the days reports arrive: a sender cannot type them."""
+    for day in days_back(5):
+        report_on(day, sent=services.today())
+
+    assert public_ids() == []
+    stored = Cell.objects.get(resolution=8, cell=cells.cells_for(PLACE)[8])
+    assert (stored.total, stored.days) == (5, 1)
+    # The same five, had they come in on five days, would be public.
+    Report.objects.update(received_on=F("happened_on"))
+    rollups.rebuild()
+    assert public_ids() == [cells.cells_for(PLACE)[8]]
 
 
 def test_many_reports_on_fewer_than_k_days_are_not_public():
@@ -110,6 +129,7 @@ def test_me_toos_count_each_on_their_own_day():
             address="198.51.100.10",
             verified=True,
             same_as=first.id,
+            received_on=day,
         )
 
     assert public_ids() == [first.cell_8]

@@ -54,7 +54,9 @@ def report(*, note: str = "", days_ago: int = 2, point: Point = PLACE, **extra) 
     values.update(extra)
     # A different (documentation-range) address each time: the limits are not under test.
     address = f"198.51.100.{next(_sent) % 250 + 1}"
-    return services.report_create(services.Draft(**values), address=address, verified=True)
+    return services.report_create(
+        services.Draft(**values), address=address, verified=True, received_on=values["day"]
+    )
 
 
 def cell_total(found: Report, resolution: int = 8) -> int:
@@ -233,9 +235,9 @@ def test_nobody_else_gets_anything_from_moderation():
 
 def test_purge_clears_old_points_and_notes_and_keeps_the_cells(settings):
     settings.SAFETRAIL_STREETSAFE_RETENTION_DAYS = 30
-    old = report(note="an old note")
+    old = report(note="an old note", days_ago=31)
     recent = report(note="a recent note")
-    Report.objects.filter(id=old.id).update(received_on=services.today() - timedelta(days=31))
+    assert old.received_on == services.today() - timedelta(days=31)
     before = {(row.resolution, row.cell): row.total for row in Cell.objects.all()}
 
     output = io.StringIO()

@@ -269,6 +269,7 @@ def _reported_on(days_ago: int, point: Point = OFFERED_PLACE) -> Report:
         ),
         address=f"198.51.100.{days_ago}",
         verified=True,
+        received_on=services.today() - timedelta(days=days_ago),
     )
 
 

@@ -52,32 +52,38 @@ def draft(point: Point, *, day: date, band: str = "evening", reasons=("badly_lit
 
 
 def report(point: Point = PLACES[0], *, days_ago: int = 3, band: str = "evening", **extra):
+    """A report of ``days_ago``, sent that day (``received_on`` in ``extra`` says otherwise)."""
+    day = services.today() - timedelta(days=days_ago)
+    extra.setdefault("received_on", day)
     return services.report_create(
-        draft(point, day=services.today() - timedelta(days=days_ago), band=band),
-        address="198.51.100.7",
-        verified=True,
-        **extra,
+        draft(point, day=day, band=band), address="198.51.100.7", verified=True, **extra
     )
 
 
 def expected_rollups() -> tuple[dict, dict, dict]:
-    """Cell, CellDay and CellDayTotal counted again from the visible reports, the slow way."""
+    """Cell, CellDay and CellDayTotal counted again from the visible reports, the slow way.
+
+    A cell's days and the day totals go by the day a report arrived; the
+    per-band rows and a cell's first and last day by the day it happened.
+    """
     cell_rows: dict = {}
     day_rows: dict = defaultdict(lambda: defaultdict(int))
     day_totals: dict = defaultdict(int)
     by_cell: dict = defaultdict(list)
+    arrivals: dict = defaultdict(set)
     for item in Report.objects.filter(hidden=False):
         for resolution in cells.RESOLUTIONS:
             cell = item.cell(resolution)
             by_cell[(resolution, cell)].append(item.happened_on)
-            day_totals[(resolution, cell, item.happened_on)] += 1
+            arrivals[(resolution, cell)].add(item.received_on)
+            day_totals[(resolution, cell, item.received_on)] += 1
             row = day_rows[(resolution, cell, item.happened_on, item.band)]
             row["total"] += 1
             for reason in domain.REASONS:
                 if item.reasons & reason.bit:
                     row[f"r_{reason.code}"] += 1
     for key, days in by_cell.items():
-        cell_rows[key] = (len(days), len(set(days)), min(days), max(days))
+        cell_rows[key] = (len(days), len(arrivals[key]), min(days), max(days))
     return cell_rows, {key: dict(value) for key, value in day_rows.items()}, dict(day_totals)
 
 
@@ -127,28 +133,33 @@ def test_many_random_reports_me_toos_hides_and_shows_keep_the_rollups_in_step():
             Report.objects.filter(hidden=False, same_as__isnull=True).values_list("id", flat=True)
         )
         roll = rng.random()
+        # Sent on the day it happened or a few days later.
+        days_ago = rng.randint(0, 12)
+        sent = services.today() - timedelta(days=rng.randint(0, days_ago))
         if roll < 0.55 or not visible:
             services.report_create(
                 draft(
                     rng.choice(PLACES),
-                    day=services.today() - timedelta(days=rng.randint(0, 12)),
+                    day=services.today() - timedelta(days=days_ago),
                     band=rng.choice(band_codes),
                     reasons=rng.sample(reason_codes, rng.randint(1, 4)),
                 ),
                 address="198.51.100.8",
                 verified=True,
+                received_on=sent,
             )
         elif roll < 0.7 and originals:
             services.report_create(
                 draft(
                     PLACES[0],  # ignored: a "me too" takes the original's place
-                    day=services.today() - timedelta(days=rng.randint(0, 12)),
+                    day=services.today() - timedelta(days=days_ago),
                     band=rng.choice(band_codes),
                     reasons=rng.sample(reason_codes, rng.randint(1, 3)),
                 ),
                 address="198.51.100.8",
                 verified=True,
                 same_as=rng.choice(originals),
+                received_on=sent,
             )
         elif roll < 0.85:
             services.moderate(report_id=rng.choice(visible), moderator=None, kind=HIDE)
@@ -206,7 +217,7 @@ def test_check_finds_a_day_total_out_of_step():
     problems = rollups.check()
 
     assert len(problems) == 1
-    assert f"resolution 9 cell {made.cell_9} on {made.happened_on}" in problems[0]
+    assert f"resolution 9 cell {made.cell_9} on {made.received_on}" in problems[0]
 
 
 @pytest.mark.django_db
@@ -214,7 +225,7 @@ def test_the_first_report_of_a_day_in_a_cell_counts_the_day_once_and_hiding_it_u
     first = report(days_ago=1, band="morning")
     second = report(days_ago=1, band="night")
 
-    total = CellDayTotal.objects.get(resolution=10, cell=first.cell_10, day=first.happened_on)
+    total = CellDayTotal.objects.get(resolution=10, cell=first.cell_10, day=first.received_on)
     assert total.total == 2
     assert Cell.objects.get(resolution=10, cell=first.cell_10).days == 1
 
@@ -241,6 +252,26 @@ def test_days_are_distinct_days_not_bands():
 
     cell.refresh_from_db()
     assert (cell.total, cell.days) == (4, 2)
+    assert_in_step()
+
+
+@pytest.mark.django_db
+def test_days_are_the_days_reports_arrived_and_the_span_the_days_they_happened():
+    today = services.today()
+    first = report(days_ago=9, received_on=today)
+    report(days_ago=4, received_on=today)
+
+    cell = Cell.objects.get(resolution=8, cell=first.cell_8)
+    assert (cell.total, cell.days) == (2, 1)
+    assert (cell.first_day, cell.last_day) == (today - timedelta(days=9), today - timedelta(days=4))
+    assert list(CellDayTotal.objects.filter(resolution=8).values_list("day", "total")) == [
+        (today, 2)
+    ]
+
+    report(days_ago=4, received_on=today - timedelta(days=1))
+
+    cell.refresh_from_db()
+    assert (cell.total, cell.days) == (3, 2)
     assert_in_step()
 
 
@@ -374,16 +405,18 @@ def test_concurrent_reports_in_the_same_cells_keep_exact_counts():
     def work(number: int) -> None:
         rng = random.Random(number)
         for _ in range(EACH):
+            # Few days, so writers keep racing to add the same new day.
+            day = today - timedelta(days=rng.randint(0, 3))
             services.report_create(
                 draft(
                     PLACES[rng.randint(0, 2)],
-                    # Few days, so writers keep racing to add the same new day.
-                    day=today - timedelta(days=rng.randint(0, 3)),
+                    day=day,
                     band=rng.choice(["morning", "evening"]),
                     reasons=["badly_lit", "followed"],
                 ),
                 address=f"198.51.100.{number + 1}",
                 verified=True,
+                received_on=day,
             )
 
     errors = _write_concurrently(work)
@@ -393,7 +426,7 @@ def test_concurrent_reports_in_the_same_cells_keep_exact_counts():
     cell_8 = cells.cells_for(PLACES[0])[8]
     row = Cell.objects.get(resolution=8, cell=cell_8)
     assert row.total == THREADS * EACH
-    assert row.days == Report.objects.values("happened_on").distinct().count()
+    assert row.days == Report.objects.values("received_on").distinct().count() == 4
     assert sum(CellDay.objects.filter(resolution=8).values_list("r_followed", flat=True)) == (
         THREADS * EACH
     )
@@ -412,11 +445,13 @@ def test_concurrent_reports_hides_and_shows_keep_the_rollups_in_step():
         rng = random.Random(100 + number)
         for _ in range(EACH):
             if number % 2:
+                day = today - timedelta(days=rng.randint(0, 3))
                 services.report_create(
-                    draft(PLACES[rng.randint(0, 2)], day=today - timedelta(days=rng.randint(0, 3))),
+                    draft(PLACES[rng.randint(0, 2)], day=day),
                     address="198.51.100.50",
                     verified=True,
                     same_as=rng.choice(starting) if rng.random() < 0.3 else None,
+                    received_on=day,
                 )
             else:
                 kind = HIDE if rng.random() < 0.5 else SHOW

@@ -99,7 +99,11 @@ class Report(models.Model):
 
 
 class Cell(models.Model):
-    """All-time counts of visible reports in one cell at one resolution."""
+    """All-time counts of visible reports in one cell at one resolution.
+
+    ``days`` counts the days reports arrived on (the k-threshold's days);
+    ``first_day`` and ``last_day`` are the days they say it happened.
+    """
 
     resolution = models.PositiveSmallIntegerField()
     cell = models.CharField(max_length=15)
@@ -158,12 +162,14 @@ class CellDay(models.Model):
 
 
 class CellDayTotal(models.Model):
-    """Visible reports in one cell on one day, all time-of-day bands together.
+    """Visible reports in one cell that arrived on one day.
 
     It decides when a cell gains or loses a day (the k-threshold counts
-    days): a day counts while its total is above 0. Its key is the day
-    itself, so two writers adding the first report of a day to a cell queue
-    on that one row, and exactly one of them sees a total of 1.
+    days): a day counts while its total is above 0. The day is the server's
+    day of receipt, not the day the sender says it happened, so one sender
+    cannot reach k days in one sitting. Its key is the day itself, so two
+    writers adding the first report of a day to a cell queue on that one
+    row, and exactly one of them sees a total of 1.
     """
 
     pk = models.CompositePrimaryKey("resolution", "cell", "day")

@@ -7,10 +7,17 @@ its counts are stored together or not at all.
 Each table gets one ``INSERT ... ON CONFLICT DO UPDATE`` for all resolutions
 at once, which SQLite and PostgreSQL both speak. The number of distinct days
 matters (the public map's k-threshold depends on it), and it is decided by
-``CellDayTotal``, keyed by cell and day: two writers adding the first report
-of a day to a cell queue on that row, so exactly one of them sees a total of
-1 and counts the day in; taking out the last report of a day (total 0)
-counts it out. The cell's own totals are additions, so they need no more.
+``CellDayTotal``, keyed by cell and the day a report *arrived*: two writers
+adding the first report of a day to a cell queue on that row, so exactly one
+of them sees a total of 1 and counts the day in; taking out the last report
+of a day (total 0) counts it out. The cell's own totals are additions, so
+they need no more.
+
+Why the day of arrival, not the day people say it happened: a sender types
+the latter, so one person could report one place for five past days in one
+sitting and make it public. The day of arrival is the server's, so reaching
+k takes reports on k real days. ``CellDay`` (the analysts' filters) and a
+cell's first and last day stay by the day it happened.
 
 On PostgreSQL the three upserts are one statement (data-modifying WITH):
 each report costs the database noticeably less that way than with three
@@ -65,7 +72,7 @@ _TOTAL_CONFLICT = (
     "ON CONFLICT (resolution, cell, day) DO UPDATE SET "
     f"total = {TOTAL_TABLE}.total + excluded.total"
 )
-# SQLite. Parameters: day, sign, then a resolution and a cell for each kept.
+# SQLite. Parameters: day of arrival, sign, then a resolution and a cell for each kept.
 _TOTAL_UPSERT = (
     f"INSERT INTO {TOTAL_TABLE} (resolution, cell, day, total) "
     f"SELECT v.column1, v.column2, %s, %s FROM (VALUES {_values(_KEPT, 2)}) AS v WHERE true "
@@ -73,7 +80,7 @@ _TOTAL_UPSERT = (
 )
 # SQLite: the day totals just written (no RETURNING, which needs SQLite 3.35;
 # the write transaction keeps other writers out until it ends). Parameters:
-# the day, then a resolution and a cell for each kept.
+# the day of arrival, then a resolution and a cell for each kept.
 _TOTALS_NOW = (
     f"SELECT resolution, total FROM {TOTAL_TABLE} WHERE day = %s AND ("
     + " OR ".join(["(resolution = %s AND cell = %s)"] * _KEPT)
@@ -97,8 +104,8 @@ _CELL_COLUMNS = "(resolution, cell, latitude, longitude, total, days, first_day,
 _CELL_UPSERT = (
     f"INSERT INTO {CELL_TABLE} {_CELL_COLUMNS} VALUES {_values(_KEPT, 8)} {_CELL_CONFLICT}"
 )
-# PostgreSQL: all three in one. Parameters: those of _DAY_UPSERT, then day
-# and sign for the day totals, then sign (the cell's total), the day total
+# PostgreSQL: all three in one. Parameters: those of _DAY_UPSERT, then the
+# day of arrival and sign for the day totals, then sign (the cell's total), the day total
 # that means a day changed (1 counting in, 0 taking out), sign (the days),
 # day, day, and a resolution, cell, latitude and longitude for each kept.
 _APPLY_POSTGRESQL = (
@@ -117,6 +124,7 @@ def apply(report: Report, sign: int) -> None:
         raise ValueError("sign must be 1 or -1")
     reasons = [sign if report.reasons & reason.bit else 0 for reason in domain.REASONS]
     day = report.happened_on
+    arrived = report.received_on
     # Always in the order of RESOLUTIONS, so rows are locked in a fixed order.
     kept = [(resolution, report.cell(resolution)) for resolution in cells.RESOLUTIONS]
     pairs = [value for pair in kept for value in pair]
@@ -130,11 +138,11 @@ def apply(report: Report, sign: int) -> None:
                 middle = cells.centre(cell)
                 places += [resolution, cell, middle.latitude, middle.longitude]
             cells_part = [sign, day_changed, sign, day, day, *places]
-            cursor.execute(_APPLY_POSTGRESQL, [*bands, day, sign, *cells_part])
+            cursor.execute(_APPLY_POSTGRESQL, [*bands, arrived, sign, *cells_part])
         else:
             cursor.execute(_DAY_UPSERT, bands)
-            cursor.execute(_TOTAL_UPSERT, [day, sign, *pairs])
-            cursor.execute(_TOTALS_NOW, [day, *pairs])
+            cursor.execute(_TOTAL_UPSERT, [arrived, sign, *pairs])
+            cursor.execute(_TOTALS_NOW, [arrived, *pairs])
             totals = cursor.fetchall()
             changed = {resolution for resolution, total in totals if total == day_changed}
             rows: list = []
@@ -150,7 +158,7 @@ def apply(report: Report, sign: int) -> None:
 
 def _refresh_span(resolution: int, cell: str) -> None:
     """After taking a report out, first and last day are those of what is left."""
-    span = CellDayTotal.objects.filter(resolution=resolution, cell=cell, total__gt=0).aggregate(
+    span = CellDay.objects.filter(resolution=resolution, cell=cell, total__gt=0).aggregate(
         first=Min("day"), last=Max("day")
     )
     if span["first"] is not None:
@@ -190,12 +198,12 @@ def rebuild() -> int:
             )
             cursor.execute(
                 f"INSERT INTO {TOTAL_TABLE} (resolution, cell, day, total) "
-                f"SELECT %s, {column}, happened_on, COUNT(*) FROM {reports} "
-                f"WHERE hidden = %s GROUP BY {column}, happened_on",
+                f"SELECT %s, {column}, received_on, COUNT(*) FROM {reports} "
+                f"WHERE hidden = %s GROUP BY {column}, received_on",
                 [resolution, False],
             )
             cursor.execute(
-                f"SELECT {column}, COUNT(*), COUNT(DISTINCT happened_on), "
+                f"SELECT {column}, COUNT(*), COUNT(DISTINCT received_on), "
                 f"MIN(happened_on), MAX(happened_on) FROM {reports} WHERE hidden = %s "
                 f"GROUP BY {column}",
                 [False],
@@ -221,7 +229,7 @@ def check() -> list[str]:
         counted = {
             row[column]: (row["total"], row["days"])
             for row in visible.values(column).annotate(
-                total=Count("id"), days=Count("happened_on", distinct=True)
+                total=Count("id"), days=Count("received_on", distinct=True)
             )
         }
         # A cell emptied by hides stays at (0, 0): the same as no row at all.
@@ -237,8 +245,8 @@ def check() -> list[str]:
                 )
         # The day totals decide the days of every later report: checked too.
         counted_days = {
-            (row[column], row["happened_on"]): row["total"]
-            for row in visible.values(column, "happened_on").annotate(total=Count("id"))
+            (row[column], row["received_on"]): row["total"]
+            for row in visible.values(column, "received_on").annotate(total=Count("id"))
         }
         stored_days = {
             (row.cell, row.day): row.total

@@ -96,8 +96,20 @@ def when_to_day_and_band(draft: Draft) -> tuple[date, int]:
     return draft.day, band
 
 
-def report_create(draft: Draft, *, address: str, verified: bool, same_as: Any = None) -> Report:
-    """Store one report and count it in, or raise ReportRefused."""
+def report_create(
+    draft: Draft,
+    *,
+    address: str,
+    verified: bool,
+    same_as: Any = None,
+    received_on: date | None = None,
+) -> Report:
+    """Store one report and count it in, or raise ReportRefused.
+
+    ``received_on`` (default today) lets tests build reports that arrived
+    over many days. The web form and the API never pass it: a sender cannot
+    choose it, which is what makes the k rule's days mean something.
+    """
     if not draft.reasons:
         raise ReportRefused("no_reasons")
     verdict = limits.take(address, verified=verified)
@@ -125,7 +137,7 @@ def report_create(draft: Draft, *, address: str, verified: bool, same_as: Any = 
         )
         report = Report(
             id=uuid.uuid4(),
-            received_on=today(),
+            received_on=received_on or today(),
             happened_on=day,
             band=band,
             when=draft.when,
