@@ -254,16 +254,17 @@ def _form_report(client: Client, source: dict[str, str]) -> list:
         return soup(response).find("input", attrs={"name": "state"})["value"]
 
     day = services.today() - timedelta(days=3)
-    placed = client.post(
-        reverse("streetsafe:report_details"),
-        {"step": "place", "typed_latitude": "51.5101", "typed_longitude": "-0.1340"},
+    to_details = client.post(
+        reverse("streetsafe:report_place"),
+        {"typed_latitude": "51.5101", "typed_longitude": "-0.1340"},
         **source,
     )
-    checked = client.post(
-        reverse("streetsafe:report_check"),
+    assert to_details.status_code == 303, to_details.content.decode()[:2000]
+    placed = client.get(to_details["Location"], **source)
+    to_check = client.post(
+        reverse("streetsafe:report_details"),
         {
             "state": state_of(placed),
-            "step": "details",
             "reasons": ["badly_lit"],
             "when": "another_day",
             "day_day": str(day.day),
@@ -278,6 +279,8 @@ def _form_report(client: Client, source: dict[str, str]) -> list:
         },
         **source,
     )
+    assert to_check.status_code == 303, to_check.content.decode()[:2000]
+    checked = client.get(to_check["Location"], **source)
     sent = client.post(
         reverse("streetsafe:report_send"),
         {"state": state_of(checked), "same_as": "different"},
@@ -285,7 +288,7 @@ def _form_report(client: Client, source: dict[str, str]) -> list:
     )
     assert sent.status_code == 303, sent.content.decode()[:2000]
     done = client.get(sent["Location"], **source)
-    return [placed, checked, sent, done]
+    return [to_details, placed, to_check, checked, sent, done]
 
 
 @needs_a_dump

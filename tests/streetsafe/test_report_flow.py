@@ -1,23 +1,25 @@
 """The public reporting flow, step by step, as a browser without JavaScript uses it.
 
-Every test posts the real forms with the Django test client and reads the
-signed state back out of each page, exactly as the pages carry it.
+Every test posts the real forms with the Django test client, follows the
+redirect to the next step as a browser does, and reads the draft's token
+back out of each page, exactly as the pages carry it.
 """
 
 from __future__ import annotations
 
-import time
+import io
+import uuid
 from datetime import timedelta
 
 import pytest
-from django.core import signing
 from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from safetrail.streetsafe import area, cells, domain, draft, proof_of_work, services
 from safetrail.streetsafe.cells import Point
-from safetrail.streetsafe.models import Report
+from safetrail.streetsafe.models import Report, ReportDraft
 from tests.html import soup
 
 pytestmark = pytest.mark.django_db
@@ -53,24 +55,27 @@ def errors_of(response) -> list[str]:
     ]
 
 
+def with_state(name: str, state: str) -> str:
+    return f"{reverse(name)}?state={state}"
+
+
 def place_by_square(client, code: str = "3-4", state: str = ""):
     return client.post(
-        reverse("streetsafe:report_details"),
-        {"state": state, "step": "place", "square": code},
+        reverse("streetsafe:report_place"), {"state": state, "square": code}, follow=True
     )
 
 
 def place_by_coordinates(client, latitude: str, longitude: str, state: str = ""):
     return client.post(
-        reverse("streetsafe:report_details"),
-        {"state": state, "step": "place", "typed_latitude": latitude, "typed_longitude": longitude},
+        reverse("streetsafe:report_place"),
+        {"state": state, "typed_latitude": latitude, "typed_longitude": longitude},
+        follow=True,
     )
 
 
 def details(client, state: str, **fields):
     values = {
         "state": state,
-        "step": "details",
         "reasons": ["badly_lit", "followed"],
         "when": "another_day",
         "day_day": "",
@@ -87,7 +92,7 @@ def details(client, state: str, **fields):
     if day is not None:
         values.update(day_day=str(day.day), day_month=str(day.month), day_year=str(day.year))
     values.update(fields)
-    return client.post(reverse("streetsafe:report_check"), values)
+    return client.post(reverse("streetsafe:report_details"), values, follow=True)
 
 
 def send(client, state: str, **fields):
@@ -190,20 +195,15 @@ def test_typed_coordinates_flow_stores_the_point(client):
 def test_pasted_pair_in_the_first_box_is_split(client):
     placed = place_by_coordinates(client, "51.5072, -0.1276", "")
     assert placed.status_code == 200
-    state = draft.load(state_of(placed))
+    _, state = draft.load(state_of(placed))
     assert (state["latitude"], state["longitude"]) == (51.5072, -0.1276)
 
 
 def test_map_point_from_the_device_starts_details_at_now(client):
     placed = client.post(
-        reverse("streetsafe:report_details"),
-        {
-            "step": "place",
-            "latitude": "51.501",
-            "longitude": "-0.121",
-            "located_by": "device",
-            "now": "1",
-        },
+        reverse("streetsafe:report_place"),
+        {"latitude": "51.501", "longitude": "-0.121", "located_by": "device", "now": "1"},
+        follow=True,
     )
     assert placed.status_code == 200
     now = soup(placed).find("input", attrs={"name": "when", "value": "now"})
@@ -219,36 +219,43 @@ def test_map_point_from_the_device_starts_details_at_now(client):
 def test_change_goes_back_filled_in_and_returns_to_check(client):
     checked = to_check(client, note="by the garages")
     state = state_of(checked)
-    # "Change" on the reasons: the details step, filled in, posting to the check page.
-    back = client.post(reverse("streetsafe:report_details"), {"state": state})
+    links = [link["href"] for link in soup(checked).select(".govuk-summary-list__actions a")]
+    assert f"{reverse('streetsafe:report_place')}?state={state}" in links
+    assert f"{reverse('streetsafe:report_details')}?state={state}#id_note" in links
+    # "Change" on the reasons: the details step, filled in, and back to the check page.
+    back = client.get(with_state("streetsafe:report_details", state))
     page = soup(back)
     assert page.find("input", attrs={"name": "reasons", "value": "badly_lit"}).has_attr("checked")
     assert page.find("textarea", attrs={"name": "note"}).get_text() == "by the garages"
-    form = page.find("input", attrs={"name": "step", "value": "details"}).find_parent("form")
-    assert form["action"] == reverse("streetsafe:report_check")
+    assert page.select_one(".govuk-back-link")["href"] == with_state(
+        "streetsafe:report_check", state
+    )
     # "Change" on the place: the typed numbers are back in their boxes, and it
     # goes straight back to the check page.
-    place = client.post(reverse("streetsafe:report_place"), {"state": state})
+    place = client.get(with_state("streetsafe:report_place", state))
     page = soup(place)
     assert page.find("input", attrs={"name": "typed_latitude"})["value"] == "51.5"
-    form = page.find("input", attrs={"name": "step", "value": "place"}).find_parent("form")
-    assert form["action"] == reverse("streetsafe:report_check")
-    moved = client.post(
-        form["action"],
-        {"state": state_of(place), "step": "place", "square": "0-0"},
-    )
+    moved = place_by_square(client, "0-0", state=state_of(place))
+    assert moved.redirect_chain == [(with_state("streetsafe:report_check", state), 303)]
     assert "Check your report" in moved.content.decode()
     assert "Square A1 on the grid" in moved.content.decode()
     assert "by the garages" in moved.content.decode()
 
 
 def test_steps_without_answers_lead_back_to_the_start(client):
-    assert client.get(reverse("streetsafe:report_details")).status_code == 302
-    assert client.get(reverse("streetsafe:report_check")).status_code == 302
+    for name in ("streetsafe:report_details", "streetsafe:report_check"):
+        response = client.get(reverse(name))
+        assert response.status_code == 303
+        assert response["Location"] == reverse("streetsafe:report_place")
     assert client.get(reverse("streetsafe:report_send")).status_code == 405
+    assert client.post(reverse("streetsafe:report_check")).status_code == 405
     # Details posted before any place: the place step is shown.
-    early = client.post(reverse("streetsafe:report_check"), {"state": ""})
+    early = client.post(reverse("streetsafe:report_details"), {"state": ""}, follow=True)
     assert "Where did you feel unsafe?" in early.content.decode()
+    # The check page of a draft with a place but no details: the details step.
+    placed = place_by_square(client)
+    check = client.get(with_state("streetsafe:report_check", state_of(placed)))
+    assert check["Location"] == with_state("streetsafe:report_details", state_of(placed))
 
 
 # --- duplicates --------------------------------------------------------------------------------
@@ -391,7 +398,7 @@ def test_site_limit_for_unproven_reports(client, settings):
     assert "A lot of reports are arriving at the moment" in refused.content.decode()
 
 
-# --- the state ---------------------------------------------------------------------------------
+# --- the draft ---------------------------------------------------------------------------------
 
 
 def test_tampered_state_is_refused_kindly(client):
@@ -400,7 +407,7 @@ def test_tampered_state_is_refused_kindly(client):
     tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
     for response in (
         send(client, tampered),
-        client.post(reverse("streetsafe:report_check"), {"state": tampered}),
+        client.get(with_state("streetsafe:report_check", tampered)),
         client.post(reverse("streetsafe:report_place"), {"state": "not a state"}),
     ):
         assert response.status_code == 400
@@ -410,21 +417,94 @@ def test_tampered_state_is_refused_kindly(client):
     assert Report.objects.count() == 0
 
 
-def test_a_state_forged_without_the_key_is_refused(client):
-    forged = signing.dumps(
-        {"latitude": 51.5, "longitude": -0.12, "located_by": "map"}, key="x" * 50, salt=draft.SALT
-    )
-    response = client.post(reverse("streetsafe:report_check"), {"state": forged})
+def test_a_draft_cannot_be_opened_without_its_key(client):
+    checked = to_check(client, note="by the old garages")
+    token = state_of(checked)
+    draft_id = token.split(".")[0]
+    other_key = draft.Handle(uuid.uuid4(), bytes(32)).token.split(".")[1]
+    response = client.get(with_state("streetsafe:report_check", f"{draft_id}.{other_key}"))
     assert response.status_code == 400
+    assert "by the old garages" not in response.content.decode()
+    # What the server keeps is sealed: neither the note nor the place can be read in it.
+    sealed = bytes(ReportDraft.objects.get().sealed)
+    assert b"garages" not in sealed
+    assert b"51.5" not in sealed
 
 
-def test_expired_state_is_refused_kindly(client, monkeypatch):
+def test_an_unknown_draft_is_refused_kindly(client):
+    unknown = draft.Handle(uuid.uuid4(), bytes(32)).token
+    response = client.get(with_state("streetsafe:report_details", unknown))
+    assert response.status_code == 400
+    assert "more than 2 hours went by" in response.content.decode()
+
+
+def test_expired_draft_is_refused_kindly_and_deleted(client):
     placed = place_by_square(client)
-    real_time = time.time
-    monkeypatch.setattr(signing.time, "time", lambda: real_time() + 2 * 3600 + 5)
+    ReportDraft.objects.update(updated_at=timezone.now() - draft.MAX_AGE - timedelta(seconds=5))
     response = details(client, state_of(placed))
     assert response.status_code == 400
     assert "more than 2 hours went by" in response.content.decode()
+    assert not ReportDraft.objects.exists()
+
+
+def test_the_purge_deletes_drafts_left_for_two_hours(client):
+    old = state_of(place_by_square(client))
+    fresh = state_of(place_by_square(client))
+    ReportDraft.objects.filter(id=uuid.UUID(old.split(".")[0])).update(
+        updated_at=timezone.now() - draft.MAX_AGE - timedelta(minutes=1)
+    )
+    call_command("streetsafe_purge", stdout=io.StringIO())
+    assert list(ReportDraft.objects.values_list("id", flat=True)) == [
+        uuid.UUID(fresh.split(".")[0])
+    ]
+
+
+# --- Back, reload and sending twice -------------------------------------------------------------
+
+
+def test_every_step_is_a_page_of_its_own_so_back_and_reload_work(client):
+    placed = place_by_square(client, "2-2")
+    assert placed.redirect_chain[0][1] == 303
+    checked = details(client, state_of(placed), note="under the bridge")
+    check_url = checked.redirect_chain[-1][0]
+    assert check_url == with_state("streetsafe:report_check", state_of(checked))
+    # Reload: the same page, by GET, nothing posted again.
+    assert "Check your report" in client.get(check_url).content.decode()
+    # Back from the check page: the details step shows the answers as they are now.
+    back = client.get(placed.redirect_chain[-1][0])
+    page = soup(back)
+    assert page.find("textarea", attrs={"name": "note"}).get_text() == "under the bridge"
+    assert page.find("input", attrs={"name": "reasons", "value": "followed"}).has_attr("checked")
+    # And back again: the place step, with its square chosen.
+    place = client.get(with_state("streetsafe:report_place", state_of(placed)))
+    assert soup(place).find("input", attrs={"name": "square", "value": "2-2"}).has_attr("checked")
+
+
+def test_a_report_is_sent_once_however_often_send_is_pressed(client):
+    checked = to_check(client)
+    first = send(client, state_of(checked))
+    again = send(client, state_of(checked))
+    assert first.status_code == again.status_code == 303
+    assert first["Location"] == again["Location"] == reverse("streetsafe:report_done")
+    assert Report.objects.count() == 1
+    # Back to the check page after sending: the thank-you page, not the answers.
+    back = client.get(with_state("streetsafe:report_check", state_of(checked)))
+    assert back["Location"] == reverse("streetsafe:report_done")
+    # Nothing of the answers is kept in the draft once the report is sent.
+    assert bytes(ReportDraft.objects.get().sealed) == b""
+
+
+def test_a_refused_report_keeps_the_draft_to_try_again(client, settings):
+    settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_DAY = 0
+    checked = to_check(client)
+    refused = send(client, state_of(checked))
+    assert refused.status_code == 429
+    again = soup(refused).find("a", string=lambda text: text and "Go back to your report" in text)
+    assert again["href"] == with_state("streetsafe:report_check", state_of(checked))
+    assert client.get(again["href"]).status_code == 200
+    settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_DAY = 3
+    assert send(client, state_of(checked)).status_code == 303
+    assert Report.objects.count() == 1
 
 
 # --- field errors keep what was typed ----------------------------------------------------------
@@ -499,11 +579,11 @@ def test_bad_coordinates_are_errors(client, latitude, longitude, message):
 
 
 def test_nothing_chosen_and_both_chosen_are_errors(client):
-    nothing = client.post(reverse("streetsafe:report_details"), {"step": "place"})
+    nothing = client.post(reverse("streetsafe:report_place"), {})
     assert any("Show where it was" in error for error in errors_of(nothing))
     both = client.post(
-        reverse("streetsafe:report_details"),
-        {"step": "place", "square": "0-0", "typed_latitude": "51.5", "typed_longitude": "-0.1"},
+        reverse("streetsafe:report_place"),
+        {"square": "0-0", "typed_latitude": "51.5", "typed_longitude": "-0.1"},
     )
     assert any("not both" in error for error in errors_of(both))
     page = soup(both)
@@ -516,8 +596,8 @@ def test_nothing_chosen_and_both_chosen_are_errors(client):
 
 def test_map_point_outside_the_area_is_an_error(client):
     response = client.post(
-        reverse("streetsafe:report_details"),
-        {"step": "place", "latitude": "10", "longitude": "10", "located_by": "map"},
+        reverse("streetsafe:report_place"),
+        {"latitude": "10", "longitude": "10", "located_by": "map"},
     )
     assert any(
         "outside the area we cover" in item.get_text()
@@ -532,8 +612,8 @@ def test_a_one_megabyte_note_is_an_error_and_stays(client):
     assert response.status_code == 200
     assert any("Keep this under 500 characters" in error for error in errors_of(response))
     assert soup(response).find("textarea", attrs={"name": "note"}).get_text() == note
-    # What goes back in the state is the state before this step: no note at all.
-    assert "note" not in draft.load(state_of(response))
+    # Nothing of this step was saved: the draft has no note at all.
+    assert "note" not in draft.load(state_of(response))[1]
 
 
 # --- anonymity ---------------------------------------------------------------------------------
@@ -553,6 +633,8 @@ def test_no_cookie_but_csrf_and_no_address_in_any_page(client):
     bad = keep(details(client, state_of(placed), reasons=[]))
     assert bad.status_code == 200
     checked = keep(details(client, state_of(placed)))
+    # The draft holds no address either.
+    assert ADDRESS not in str(draft.load(state_of(checked)))
     sent = send(client, state_of(checked))
     assert sent.status_code == 303
     keep(client.get(sent["Location"]))
@@ -561,8 +643,6 @@ def test_no_cookie_but_csrf_and_no_address_in_any_page(client):
     assert set(client.cookies.keys()) <= {"csrftoken"}
     for body in bodies:
         assert ADDRESS not in body
-    # The signed state holds no address either.
-    assert ADDRESS not in str(draft.load(state_of(checked)))
 
 
 def test_the_address_is_not_in_the_refusal_page(client, settings):
@@ -597,11 +677,12 @@ def test_the_flow_works_in_welsh_too(client):
     assert place_url.startswith("/cy/")
     page = client.get(place_url)
     assert page.status_code == 200
-    form = soup(page).find("input", attrs={"name": "step"}).find_parent("form")
-    assert form["action"] == details_url
-    placed = client.post(details_url, {"step": "place", "square": "0-0"})
+    form = soup(page).find("input", attrs={"name": "square"}).find_parent("form")
+    assert form["action"] == place_url
+    placed = client.post(place_url, {"square": "0-0"}, follow=True)
     assert placed.status_code == 200
-    assert draft.load(state_of(placed))["square"] == "0-0"
+    assert placed.redirect_chain[0][0].startswith(details_url + "?state=")
+    assert draft.load(state_of(placed))[1]["square"] == "0-0"
 
 
 def test_nearby_offers_only_reports_in_areas_the_public_map_shows_and_rounds_the_distance():

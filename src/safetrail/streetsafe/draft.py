@@ -1,61 +1,140 @@
-"""The answers so far, carried between the reporting steps in one signed hidden field.
+"""The answers so far, kept between the reporting steps as a sealed draft.
 
-Reporting is anonymous, so nothing is kept between steps on the server or in a
-cookie: each page holds everything answered so far in one hidden field,
-signed (not encrypted: it only ever goes back to the browser that typed it)
-so it cannot be changed on the way. Each step checks its own fields again,
-merges them in and signs the whole again; a state older than two hours since
-the last step, or one that was tampered with, is refused and the person
-starts again.
+Each step's form posts to its own address; once its answers are right they
+are saved and the browser is sent on (303) to the next step's address, which
+it fetches with GET. So the browser's Back and reload buttons work like on
+any other page (no "Confirm form resubmission"), and Back shows the answers
+as they are now, not as they were.
+
+The answers are kept in a ``ReportDraft`` row, encrypted (AES-GCM) with a
+random key that is never stored: it travels only in the page's address and
+forms as ``?state=<draft id>.<key>``. The server cannot read a draft on its
+own, and its logs never keep query strings. A draft is emptied and marked
+sent when its report is sent (the first send wins: a second click, or Back
+and send again, finds it sent), and deleted once two hours have gone by
+since the last step. There is no cookie and no account, and a draft holds
+no address.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import os
+import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.core import signing
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.utils import timezone
 
 from safetrail.streetsafe import area, domain, services
 from safetrail.streetsafe.cells import Point
+from safetrail.streetsafe.models import ReportDraft
 
 FIELD_NAME = "state"
-SALT = "streetsafe.draft"
 MAX_AGE = timedelta(hours=2)
-# Far more than a full set of answers (the note is at most 500 characters):
-# anything longer was not made here, and is not worth decompressing.
-MAX_LENGTH = 8000
+# A draft id (32 hex digits), a dot and a 32-byte key in base64: 76 characters.
+MAX_LENGTH = 100
+_NONCE_BYTES = 12
 
 State = dict[str, Any]
 
 
 class StateError(Exception):
-    """The carried answers cannot be used: ``reason`` is "expired" or "bad"."""
+    """The draft cannot be used: ``reason`` is "sent", "expired", "gone" (cleared) or "bad"."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
 
-def sign(state: State) -> str:
-    return signing.dumps(state, salt=SALT, compress=True)
+@dataclass(frozen=True)
+class Handle:
+    """Which draft, and the key that opens it."""
+
+    id: uuid.UUID
+    key: bytes
+
+    @property
+    def token(self) -> str:
+        return f"{self.id.hex}.{base64.urlsafe_b64encode(self.key).decode().rstrip('=')}"
 
 
-def load(token: str) -> State:
-    """The answers in a signed token; an empty token is a new report."""
-    if not token:
-        return {}
-    if len(token) > MAX_LENGTH:
+def parse(token: str) -> Handle:
+    if len(token) > MAX_LENGTH or token.count(".") != 1:
         raise StateError("bad")
+    draft_id, key = token.split(".")
     try:
-        state = signing.loads(token, salt=SALT, max_age=MAX_AGE)
-    except signing.SignatureExpired:
-        raise StateError("expired") from None
-    except signing.BadSignature:
+        padded = key + "=" * (-len(key) % 4)
+        handle = Handle(uuid.UUID(hex=draft_id), base64.urlsafe_b64decode(padded))
+    except (ValueError, binascii.Error):
+        raise StateError("bad") from None
+    if len(handle.key) != 32:
+        raise StateError("bad")
+    return handle
+
+
+def load(token: str) -> tuple[Handle | None, State]:
+    """The draft a token names and its answers; an empty token is a new report."""
+    if not token:
+        return None, {}
+    handle = parse(token)
+    row = ReportDraft.objects.filter(id=handle.id).first()
+    if row is None:
+        raise StateError("gone")
+    if row.sent:
+        raise StateError("sent")
+    if row.updated_at < timezone.now() - MAX_AGE:
+        row.delete()
+        raise StateError("expired")
+    sealed = bytes(row.sealed)
+    try:
+        plain = AESGCM(handle.key).decrypt(
+            sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], handle.id.bytes
+        )
+        state = json.loads(plain)
+    except (InvalidTag, ValueError):
         raise StateError("bad") from None
     if not isinstance(state, dict):
         raise StateError("bad")
-    return state
+    return handle, state
+
+
+def save(handle: Handle | None, state: State) -> Handle:
+    """Keeps the answers, in a new draft when there is none yet; returns its handle."""
+    now = timezone.now()
+    if handle is None:
+        handle = Handle(uuid.uuid4(), AESGCM.generate_key(bit_length=256))
+        # Housekeeping as drafts are made: what was left unsent goes after two hours.
+        ReportDraft.objects.filter(updated_at__lt=now - MAX_AGE).delete()
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = nonce + AESGCM(handle.key).encrypt(nonce, json.dumps(state).encode(), handle.id.bytes)
+    ReportDraft.objects.update_or_create(
+        id=handle.id, defaults={"sealed": sealed, "updated_at": now}
+    )
+    return handle
+
+
+def claim(handle: Handle) -> bool:
+    """Empties the draft and marks it sent. False if it was sent already.
+
+    One UPDATE with the condition in it, so of two sends at once (a double
+    click) exactly one changes the row; the other waits for it and changes
+    nothing.
+    """
+    changed = ReportDraft.objects.filter(id=handle.id, sent=False).update(
+        sent=True, sealed=b"", updated_at=timezone.now()
+    )
+    return changed == 1
+
+
+def clear_expired() -> int:
+    deleted, _ = ReportDraft.objects.filter(updated_at__lt=timezone.now() - MAX_AGE).delete()
+    return deleted
 
 
 def has_place(state: State) -> bool:
@@ -102,5 +181,5 @@ def to_draft(state: State) -> services.Draft:
             disability=state.get("disability", ""),
         )
     except (KeyError, TypeError, ValueError):
-        # Signed by an older version of this code with other fields.
+        # Saved by an older version of this code with other fields.
         raise StateError("bad") from None

@@ -1,36 +1,42 @@
-"""The public reporting flow: where, what and when, check, send. No account, no session.
+"""The public reporting flow: where, what and when, check, send. No account, no cookie.
 
-The answers so far travel in one signed hidden field (draft.py), so nothing is
-kept on the server or in a cookie until the report is sent: the CSRF cookie is
-the only one these pages set. Each step's form posts its answers to the next
-step's address, which checks them: right, and it shows its own page; wrong,
-and it shows the step again with the errors and everything that was typed.
-"Change" and "Back" post the state to a step's address with no answers, which
-shows that step filled in.
+The answers so far are kept in a sealed draft (draft.py) that only the
+reporter's page address can open: the CSRF cookie is the only one these pages
+set. Each step's form posts to its own address; right answers are saved and
+the browser is sent on (303 See Other) to the next step, fetched with GET,
+so Back, Forward and reload behave as on any page. Wrong answers show the
+step again with the errors and everything that was typed. "Back" and
+"Change" are plain links to a step's address with the draft in it.
 """
 
 from __future__ import annotations
 
 import math
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from safetrail.safety.network import client_address
 from safetrail.streetsafe import area, domain, draft, proof_of_work, services
-from safetrail.streetsafe.draft import State, StateError
+from safetrail.streetsafe.draft import Handle, State, StateError
 from safetrail.streetsafe.forms import CheckForm, DetailsForm, PlaceForm
 
 PLACE = "place"
 DETAILS = "details"
 CHECK = "check"
 STEP_FORMS = {PLACE: PlaceForm, DETAILS: DetailsForm}
+STEP_URLS = {
+    PLACE: "streetsafe:report_place",
+    DETAILS: "streetsafe:report_details",
+    CHECK: "streetsafe:report_check",
+}
 TEMPLATES = {
     PLACE: "streetsafe/report_place.html",
     DETAILS: "streetsafe/report_details.html",
@@ -39,9 +45,6 @@ TEMPLATES = {
 # A field no person sees or fills in (see report_check.html); scripts that
 # fill in every box do. Named like something a script would want to fill.
 HONEYPOT = "website"
-# Set in the state once the check page has been shown: from then on every step
-# goes back to it, as "Change" should.
-REVIEWING = "reviewing"
 
 
 @require_safe
@@ -49,25 +52,22 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "streetsafe/home.html")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def place(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
-        return _show(request, PLACE, {})
+    if request.method == "POST":
+        return _take(request, PLACE)
     return _step(request, PLACE)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def details(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
-        # Answers only ever arrive by POST; a bookmarked or reloaded address starts again.
-        return redirect("streetsafe:report_place")
+    if request.method == "POST":
+        return _take(request, DETAILS)
     return _step(request, DETAILS)
 
 
-@require_http_methods(["GET", "POST"])
+@require_safe
 def check(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
-        return redirect("streetsafe:report_place")
     return _step(request, CHECK)
 
 
@@ -77,28 +77,35 @@ def send(request: HttpRequest) -> HttpResponse:
         # A script filled in the hidden box: it is told all went well, and nothing is kept.
         return _see_other(reverse("streetsafe:report_done"))
     try:
-        state = draft.load(request.POST.get(draft.FIELD_NAME, ""))
+        handle, state = draft.load(request.POST.get(draft.FIELD_NAME, ""))
     except StateError as error:
         return _start_again(request, error.reason)
+    if handle is None:
+        return _see_other(reverse(STEP_URLS[PLACE]))
     missing = _first_missing(state, CHECK)
     if missing != CHECK:
-        return _show(request, missing, state)
+        return _see_other(_step_url(missing, handle))
     nearby = services.nearby(draft.point(state))
     form = CheckForm(request.POST, nearby=nearby)
     if not form.is_valid():
-        return _show(request, CHECK, state, form=form, nearby=nearby)
+        return _show(request, CHECK, handle, state, form=form, nearby=nearby)
     verified = proof_of_work.verify(form.cleaned_data["proof"])
     try:
-        services.report_create(
-            draft.to_draft(state),
-            address=client_address(request),
-            verified=verified,
-            same_as=form.same_as_id,
-        )
+        with transaction.atomic():
+            # The first send of a draft wins; a second click, or Back and send
+            # again, finds it sent. A refusal below rolls this back.
+            if not draft.claim(handle):
+                return _see_other(reverse("streetsafe:report_done"))
+            services.report_create(
+                draft.to_draft(state),
+                address=client_address(request),
+                verified=verified,
+                same_as=form.same_as_id,
+            )
     except StateError as error:
         return _start_again(request, error.reason)
     except services.ReportRefused as refused:
-        return _refused(request, refused.reason, state, verified=verified)
+        return _refused(request, refused.reason, handle, state, verified=verified)
     return _see_other(reverse("streetsafe:report_done"))
 
 
@@ -111,23 +118,42 @@ def done(request: HttpRequest) -> HttpResponse:
 
 
 def _step(request: HttpRequest, page: str) -> HttpResponse:
-    """Takes the answers of the step that was posted (if any), then shows ``page``."""
+    """Shows ``page`` with the answers in the address's draft (GET)."""
+    token = request.GET.get(draft.FIELD_NAME, "")
+    if not token:
+        if page == PLACE:
+            return _show(request, PLACE, None, {})
+        # A bookmark or an old address without its draft: start at the beginning.
+        return _see_other(reverse(STEP_URLS[PLACE]))
     try:
-        state = draft.load(request.POST.get(draft.FIELD_NAME, ""))
+        handle, state = draft.load(token)
     except StateError as error:
         return _start_again(request, error.reason)
-    posted = request.POST.get("step", "")
-    form_class = STEP_FORMS.get(posted)
-    if form_class is not None:
-        form = form_class(request.POST)
-        if not form.is_valid():
-            return _show(request, posted, state, form=form)
-        state = {**state, **form.state_values()}
-    return _show(request, _first_missing(state, page), state)
+    missing = _first_missing(state, page)
+    if missing != page:
+        return _see_other(_step_url(missing, handle))
+    return _show(request, page, handle, state)
+
+
+def _take(request: HttpRequest, page: str) -> HttpResponse:
+    """Takes a step's answers (POST): saved and on to the next step, or shown again."""
+    try:
+        handle, state = draft.load(request.POST.get(draft.FIELD_NAME, ""))
+    except StateError as error:
+        return _start_again(request, error.reason)
+    missing = _first_missing(state, page)
+    if missing != page:
+        return _see_other(_step_url(missing, handle))
+    form = STEP_FORMS[page](request.POST)
+    if not form.is_valid():
+        return _show(request, page, handle, state, form=form)
+    state = {**state, **form.state_values()}
+    handle = draft.save(handle, state)
+    return _see_other(_step_url(CHECK if draft.has_details(state) else DETAILS, handle))
 
 
 def _first_missing(state: State, page: str) -> str:
-    """``page``, or an earlier step still to be answered (after a stale Back, say)."""
+    """``page``, or an earlier step still to be answered."""
     if page in (DETAILS, CHECK) and not draft.has_place(state):
         return PLACE
     if page == CHECK and not draft.has_details(state):
@@ -135,9 +161,15 @@ def _first_missing(state: State, page: str) -> str:
     return page
 
 
+def _step_url(page: str, handle: Handle | None) -> str:
+    url = reverse(STEP_URLS[page])
+    return f"{url}?{urlencode({draft.FIELD_NAME: handle.token})}" if handle else url
+
+
 def _show(
     request: HttpRequest,
     page: str,
+    handle: Handle | None,
     state: State,
     *,
     form: Any = None,
@@ -145,12 +177,11 @@ def _show(
     notice: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    if page == CHECK:
-        state = {**state, REVIEWING: True}
     context: dict[str, Any] = {
-        "state_token": draft.sign(state),
+        "state_token": handle.token if handle else "",
         "notice": notice,
-        "reviewing": bool(state.get(REVIEWING)),
+        # Every answer given: the steps go back to the check page, as "Change" should.
+        "reviewing": draft.has_place(state) and draft.has_details(state),
     }
     if page == PLACE:
         context.update(_place_context(request, state, form))
@@ -256,29 +287,34 @@ def _see_other(url: str) -> HttpResponse:
 
 
 def _start_again(request: HttpRequest, reason: str) -> HttpResponse:
-    if reason == "expired":
+    if reason == "sent":
+        # Back or reload after sending: the report is in; say so again.
+        return _see_other(reverse("streetsafe:report_done"))
+    if reason in ("expired", "gone"):
         notice = _(
             "We did not keep your answers because more than 2 hours went by. This keeps them "
             "private. Please start again."
         )
     else:
         notice = _("We could not read your answers. Please start again.")
-    return _show(request, PLACE, {}, notice=notice, status=400)
+    return _show(request, PLACE, None, {}, notice=notice, status=400)
 
 
-def _refused(request: HttpRequest, reason: str, state: State, *, verified: bool) -> HttpResponse:
+def _refused(
+    request: HttpRequest, reason: str, handle: Handle, state: State, *, verified: bool
+) -> HttpResponse:
     if reason == "same_as_gone":
         notice = _("The report you chose is no longer shown. Please choose again.")
-        return _show(request, CHECK, state, notice=notice)
+        return _show(request, CHECK, handle, state, notice=notice)
     if reason == "bad_point":
         notice = _("We could not use that place. Please choose it again.")
-        return _show(request, PLACE, state, notice=notice, status=400)
+        return _show(request, PLACE, handle, state, notice=notice, status=400)
     if reason == "no_reasons":
         notice = _("Tick at least one reason why you felt unsafe.")
-        return _show(request, DETAILS, state, notice=notice, status=400)
+        return _show(request, DETAILS, handle, state, notice=notice, status=400)
     return render(
         request,
         "streetsafe/report_refused.html",
-        {"reason": reason, "verified": verified, "state_token": draft.sign(state)},
+        {"reason": reason, "verified": verified, "check_url": _step_url(CHECK, handle)},
         status=429,
     )

@@ -2,7 +2,8 @@
 
 Run it daily (cron or a systemd timer). Counts per cell stay: only what could
 point at a person (the exact place and the note) goes, after
-SAFETRAIL_STREETSAFE_RETENTION_DAYS.
+SAFETRAIL_STREETSAFE_RETENTION_DAYS. Drafts left unsent for two hours go too
+(new reports clear them as well, so this only matters on a quiet site).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from safetrail.streetsafe import services
+from safetrail.streetsafe import draft, services
 
 
 class Command(BaseCommand):
@@ -35,3 +36,4 @@ class Command(BaseCommand):
                 raise CommandError("--before cannot be in the future")
         changed = services.purge(before=before)
         self.stdout.write(f"{changed} reports had their exact point or note cleared")
+        self.stdout.write(f"{draft.clear_expired()} unsent drafts older than 2 hours deleted")
