@@ -697,3 +697,13 @@ def test_nearby_offers_only_reports_in_areas_the_public_map_shows_and_rounds_the
     offered = services.nearby(Point(51.5004, -0.1204))  # about 13 m away
     assert len(offered) == services.NEARBY_LIMIT
     assert {item.metres for item in offered} == {100}
+
+
+def test_the_error_summary_follows_the_order_of_the_page(client):
+    placed = place_by_square(client)
+    response = details(
+        client, state_of(placed), when="earlier_today", band="", day=None, note="x" * 501
+    )
+    anchors = [link["href"] for link in soup(response).select(".govuk-error-summary a")]
+    # The time of day is asked above the note, though its error is found later (in clean()).
+    assert anchors == ["#id_band", "#id_note"]

@@ -19,12 +19,24 @@ class _Form(forms.Form):
     """Shared behaviour: GOV.UK error summary needs each field's id."""
 
     def error_list(self) -> list[dict[str, str]]:
-        items = []
-        for name, errors in self.errors.items():
-            # The box the cursor should go to (a date's first box, for one).
-            anchor = self[name].id_for_label if name in self.fields else ""
-            items.extend({"anchor": anchor, "message": str(error)} for error in errors)
-        return items
+        return error_summary(self)
+
+
+def error_summary(form: forms.Form) -> list[dict[str, str]]:
+    """The GOV.UK error summary's items: in the order of the boxes on the page.
+
+    A form's errors come in the order they were found, and clean() finds some
+    (a date that needs a time of day) after every field's own, which would
+    list a note's error before the date's above it. Errors about the whole
+    form come first.
+    """
+    order = {name: place for place, name in enumerate(form.fields)}
+    items = []
+    for name in sorted(form.errors, key=lambda name: order.get(name, -1)):
+        # The box the cursor should go to (a date's first box, for one).
+        anchor = form[name].id_for_label if name in form.fields else ""
+        items.extend({"anchor": anchor, "message": str(error)} for error in form.errors[name])
+    return items
 
 
 def _clean_username(value: str) -> str:
