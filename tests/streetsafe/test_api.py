@@ -234,6 +234,8 @@ def test_now_needs_no_band_or_day(client):
         ({"day": (services.today() - timedelta(days=400)).isoformat()}, "day"),
         ({"latitude": None}, "latitude"),
         ({"latitude": "north"}, "latitude"),
+        ({"latitude": "51.5081"}, "latitude"),  # a number in a string: not what the docs say
+        ({"longitude": True}, "longitude"),
         ({"latitude": True}, "latitude"),
         ({"latitude": 95}, "latitude"),
         ({"longitude": -200}, "longitude"),
@@ -546,3 +548,26 @@ def test_the_menu_leads_everyone_to_street_safe_and_staff_to_their_pages(client)
         assert moderation not in texts[who], who
     for who in ("anonymous", "person", "moderator"):
         assert analysis not in texts[who], who
+
+
+def test_public_reads_are_open_to_other_sites_and_nothing_else_is(client):
+    """CORS: another site's page may read the public map's data; nothing private or writable."""
+    seed()
+    origin = {"HTTP_ORIGIN": "https://council.example"}
+    for name, query in (
+        ("streetsafe_api:openapi", ""),
+        ("streetsafe_api:cells", "?bbox=51.48,-0.20,51.54,-0.05"),
+        ("streetsafe_api:actions", ""),
+    ):
+        response = client.get(reverse(name) + query, **origin)
+        assert response.status_code == 200, name
+        assert response["Access-Control-Allow-Origin"] == "*", name
+        assert "Access-Control-Allow-Credentials" not in response, name
+    for response in (
+        client.get(reverse("streetsafe_api:challenge"), **origin),
+        post(client, body(), **origin),
+        client.get(
+            reverse("streetsafe_api:analysis_cells") + "?bbox=51.48,-0.20,51.54,-0.05", **origin
+        ),
+    ):
+        assert "Access-Control-Allow-Origin" not in response

@@ -170,6 +170,13 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _json_number(value: Any) -> float | None:
+    """A number in a JSON body: a JSON number, as the OpenAPI description says, not "51.5"."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return _number(value)
+
+
 def parse_bbox(raw: str | None) -> services.Viewport:
     """``south,west,north,east`` in degrees, no bigger than MAX_BBOX_DEGREES each way."""
     if not raw:
@@ -290,8 +297,8 @@ def _draft(body: Mapping[str, Any]) -> tuple[services.Draft, uuid.UUID | None, s
     if unknown:
         errors[unknown[0]] = _("This field is not part of a report.")
 
-    latitude = _number(body.get("latitude"))
-    longitude = _number(body.get("longitude"))
+    latitude = _json_number(body.get("latitude"))
+    longitude = _json_number(body.get("longitude"))
     if latitude is None or not -90 <= latitude <= 90:
         errors["latitude"] = _("Give the latitude in degrees, -90 to 90.")
     if longitude is None or not -180 <= longitude <= 180:
@@ -413,6 +420,25 @@ def _seconds_to_next(unit: str) -> int:
 # --- public endpoints --------------------------------------------------------------------------
 
 
+def _any_origin(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Lets a web page on another site read it (CORS), as open data should be.
+
+    Only for the public, aggregated reads: no cookie is sent or read with
+    them (``*`` never carries credentials), and they hold nothing a visit to
+    the public map does not show. Sending reports and the analysts' API stay
+    same-site only.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return wrapper
+
+
+@_any_origin
 @_methods("GET", "HEAD")
 def openapi(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     return _json(openapi_document.document())
@@ -424,6 +450,7 @@ def challenge(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     return _no_store(_json(json.loads(made.as_json())))
 
 
+@_any_origin
 @_methods("GET", "HEAD")
 def public_cells(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     try:
@@ -462,6 +489,7 @@ def action_features() -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+@_any_origin
 @_methods("GET", "HEAD")
 def public_actions(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     return _json(action_features(), content_type=GEOJSON)
