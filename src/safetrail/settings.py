@@ -88,6 +88,14 @@ SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_HOUR = env_int(
 # The proof-of-work challenge's difficulty: the most numbers a browser may
 # need to try (about a second on an old phone at the default).
 SAFETRAIL_STREETSAFE_POW_MAX_NUMBER = env_int("SAFETRAIL_STREETSAFE_POW_MAX_NUMBER", 50_000)
+# Past REPORTS_PER_DAY, a sender (often many people behind one address: a
+# phone network, a college, a refuge's Wi-Fi) may send this many more a day,
+# each with a harder proof of work: twice the work every
+# SAFETRAIL_STREETSAFE_HARDER_STEP reports, at most 32 times.
+SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY = env_int(
+    "SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY", 50
+)
+SAFETRAIL_STREETSAFE_HARDER_STEP = env_int("SAFETRAIL_STREETSAFE_HARDER_STEP", 10)
 SAFETRAIL_VAULT_COOKIE_NAME = "vault"
 SAFETRAIL_DEVICE_COOKIE_NAME = "device"
 

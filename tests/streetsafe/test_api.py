@@ -571,3 +571,31 @@ def test_public_reads_are_open_to_other_sites_and_nothing_else_is(client):
         ),
     ):
         assert "Access-Control-Allow-Origin" not in response
+
+
+def test_many_reports_from_one_address_get_a_harder_challenge(client, settings):
+    settings.SAFETRAIL_STREETSAFE_POW_MAX_NUMBER = 500
+    settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY = 1
+    settings.SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY = 3
+    settings.SAFETRAIL_STREETSAFE_HARDER_STEP = 1
+
+    def challenge() -> proof_of_work.Challenge:
+        data = client.get(reverse("streetsafe_api:challenge")).json()
+        return proof_of_work.Challenge(
+            algorithm=data["algorithm"],
+            challenge=data["challenge"],
+            salt=data["salt"],
+            signature=data["signature"],
+            max_number=data["maxnumber"],
+        )
+
+    first = challenge()
+    assert first.max_number == 500
+    assert post(client, body(proof=proof_of_work.solve(first))).status_code == 201
+    assert challenge().max_number == 1000
+    easy = post(client, body(proof=proof_of_work.solve(proof_of_work.new_challenge())))
+    assert easy.status_code == 400
+    assert "harder now" in easy.json()["errors"]["proof"]
+    assert Report.objects.count() == 1
+    harder = challenge()
+    assert post(client, body(proof=proof_of_work.solve(harder))).status_code == 201

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 
-from safetrail.streetsafe import limits, services
+from safetrail.streetsafe import limits, proof_of_work, services
 from safetrail.streetsafe.cells import Point
 from safetrail.streetsafe.models import Report
 
@@ -18,6 +18,9 @@ def small_limits(settings):
     settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY = 4
     settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_DAY = 2
     settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_HOUR = 5
+    # No harder reports past the daily number, except where a test says so.
+    settings.SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY = 0
+    settings.SAFETRAIL_STREETSAFE_HARDER_STEP = 2
     yield settings
     cache.clear()
 
@@ -174,3 +177,52 @@ def test_take_applies_the_site_cap_to_unverified_reports_only():
     assert not refused.allowed
     assert refused.reason == "site"
     assert limits.take("203.0.113.61", verified=True).allowed
+
+
+# --- many people behind one address: harder proofs, not a refusal ----------------------------
+
+
+def test_past_the_daily_number_a_sender_needs_ever_harder_proofs(small_limits):
+    small_limits.SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY = 5
+    address = "203.0.113.70"
+    levels = []
+    for _ in range(9):
+        level = limits.level_needed(address)
+        levels.append(level)
+        # An easier proof is not enough once the level is up; the asked-for one is.
+        if level:
+            assert limits.check(address, verified=True, level=level - 1).reason == "harder"
+        assert limits.check(address, verified=True, level=level).allowed
+        limits.record(address, verified=True)
+
+    # 4 at the normal level, then twice the work every 2 reports (HARDER_STEP).
+    assert levels == [0, 0, 0, 0, 1, 1, 2, 2, 3]
+    assert limits.check(address, verified=True, level=5).reason == "sender"
+    # take() decides the same way, in one step.
+    other = "203.0.113.73"
+    for _ in range(4):
+        assert limits.take(other, verified=True).allowed
+    assert limits.take(other, verified=True, level=0).reason == "harder"
+    assert limits.take(other, verified=True, level=1).allowed
+
+
+def test_harder_proofs_end_at_the_ceiling(small_limits):
+    small_limits.SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY = 3
+    address = "203.0.113.71"
+    verdicts = [limits.take(address, verified=True, level=5) for _ in range(8)]
+    assert [verdict.allowed for verdict in verdicts] == [True] * 7 + [False]
+    assert verdicts[-1].reason == "sender"
+
+
+def test_the_level_never_passes_the_proof_of_works_top(small_limits):
+    small_limits.SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY = 1000
+    assert limits.level_for(4) == 1
+    assert limits.level_for(999) == proof_of_work.MAX_LEVEL
+
+
+def test_unverified_reports_are_not_asked_for_a_harder_proof(small_limits):
+    small_limits.SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY = 5
+    for _ in range(4):
+        limits.record("203.0.113.72", verified=True)
+    # Over the daily number, with no proof at all: the unverified limit decides.
+    assert limits.take("203.0.113.72", verified=False).reason == "sender"

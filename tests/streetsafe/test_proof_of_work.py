@@ -233,3 +233,23 @@ JSON_VALUES = st.recursive(
 )
 def test_any_json_object_is_refused_without_raising(payload):
     assert proof_of_work.verify(encode(payload)) is False
+
+
+# --- levels -------------------------------------------------------------------------------------
+
+
+def test_a_harder_level_is_more_work_and_is_reported_back():
+    easy = proof_of_work.new_challenge()
+    hard = proof_of_work.new_challenge(level=3)
+    assert hard.max_number == easy.max_number * 8
+    assert "level=3" in hard.salt
+    assert proof_of_work.solved_level(proof_of_work.solve(hard)) == 3
+    assert proof_of_work.solved_level(proof_of_work.solve(easy)) == 0
+    assert proof_of_work.new_challenge(level=99).max_number == easy.max_number * 2**5
+
+
+def test_a_level_raised_by_the_browser_breaks_the_signature():
+    payload = decode(proof_of_work.solve(proof_of_work.new_challenge()))
+    payload["salt"] = payload["salt"].replace("level=0", "level=5")
+    assert "level=5" in payload["salt"]
+    assert proof_of_work.solved_level(encode(payload)) == proof_of_work.NOT_SOLVED

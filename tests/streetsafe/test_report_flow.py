@@ -707,3 +707,38 @@ def test_the_error_summary_follows_the_order_of_the_page(client):
     anchors = [link["href"] for link in soup(response).select(".govuk-error-summary a")]
     # The time of day is asked above the note, though its error is found later (in clean()).
     assert anchors == ["#id_band", "#id_note"]
+
+
+def page_challenge(response) -> proof_of_work.Challenge:
+    form = soup(response).find("form", attrs={"data-streetsafe-proof": True})
+    return proof_of_work.Challenge(
+        algorithm=form["data-algorithm"],
+        challenge=form["data-challenge"],
+        salt=form["data-salt"],
+        signature=form["data-signature"],
+        max_number=int(form["data-maxnumber"]),
+    )
+
+
+def test_many_reports_from_one_address_ask_for_a_longer_check_not_a_refusal(client, settings):
+    settings.SAFETRAIL_STREETSAFE_POW_MAX_NUMBER = 500
+    settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY = 1
+    settings.SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY = 5
+    settings.SAFETRAIL_STREETSAFE_HARDER_STEP = 1
+    first = to_check(client)
+    assert page_challenge(first).max_number == 500
+    proof = proof_of_work.solve(page_challenge(first))
+    assert send(client, state_of(first), proof=proof).status_code == 303
+
+    # Someone else on the same connection: a harder challenge on their check page.
+    second = to_check(client)
+    assert page_challenge(second).max_number == 1000
+    easy = proof_of_work.solve(proof_of_work.new_challenge())
+    asked = send(client, state_of(second), proof=easy)
+    assert asked.status_code == 200
+    assert "Your browser needs to do a longer check this time" in asked.content.decode()
+    assert Report.objects.count() == 1
+    # The page shown again carries the harder challenge; solving it sends the report.
+    harder = proof_of_work.solve(page_challenge(asked))
+    assert send(client, state_of(asked), proof=harder).status_code == 303
+    assert Report.objects.filter(verified=True).count() == 2

@@ -26,7 +26,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from safetrail.safety.network import client_address
-from safetrail.streetsafe import area, cells, decorators, domain, exports, proof_of_work, services
+from safetrail.streetsafe import (
+    area,
+    cells,
+    decorators,
+    domain,
+    exports,
+    limits,
+    proof_of_work,
+    services,
+)
 from safetrail.streetsafe import openapi as openapi_document
 from safetrail.streetsafe.cells import Point
 
@@ -446,7 +455,7 @@ def openapi(request: HttpRequest, **kwargs: Any) -> HttpResponse:
 
 @_methods("GET", "HEAD")
 def challenge(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    made = proof_of_work.new_challenge()
+    made = proof_of_work.new_challenge(limits.level_needed(client_address(request)))
     return _no_store(_json(json.loads(made.as_json())))
 
 
@@ -527,18 +536,33 @@ def reports(request: HttpRequest, **kwargs: Any) -> HttpResponse:
         # Only a report offered as nearby can be joined: this API must not tell
         # anyone whether some other id exists or was hidden.
         return _bad_input(BadInput({"same_as": _("That report is not near this place.")}))
-    verified = False
+    level = proof_of_work.NOT_SOLVED
     if proof:
-        verified = proof_of_work.verify(proof)
-        if not verified:
+        level = proof_of_work.solved_level(proof)
+        if level == proof_of_work.NOT_SOLVED:
             return _bad_input(
                 BadInput({"proof": _("The check did not work. Get a new challenge and try again.")})
             )
     try:
         services.report_create(
-            draft, address=client_address(request), verified=verified, same_as=same_as
+            draft,
+            address=client_address(request),
+            verified=level != proof_of_work.NOT_SOLVED,
+            same_as=same_as,
+            proof_level=max(level, 0),
         )
     except services.ReportRefused as refused:
+        if refused.reason == "limit_harder":
+            return _bad_input(
+                BadInput(
+                    {
+                        "proof": _(
+                            "Many reports came from this address today. Get a new challenge "
+                            "(it is harder now), solve it and send the report again."
+                        )
+                    }
+                )
+            )
         if refused.reason.startswith("limit_"):
             response = error(
                 429,

@@ -11,6 +11,13 @@ Two limits: one per sender per day (tighter when the browser did not solve the
 proof-of-work challenge, for example with JavaScript off), and one for the
 whole site per hour for unsolved reports, so a script that skips the
 challenge cannot flood the map.
+
+Many people can share one address (a phone network's, a college's, a
+refuge's Wi-Fi), so past REPORTS_PER_DAY solved reports a sender is not
+refused at once: the next HARDER_REPORTS_PER_DAY each need a harder proof of
+work (``level_needed``; twice the work every HARDER_STEP reports). A person
+sending one report waits a few seconds more; a script sending hundreds pays
+for each.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from safetrail.accounts.throttle import source_prefix
-from safetrail.streetsafe import counting
+from safetrail.streetsafe import counting, proof_of_work
 
 DAY_SECONDS = 24 * 60 * 60
 
@@ -66,7 +73,31 @@ def sender_token(address: str) -> str:
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
-    reason: str = ""  # "sender" or "site"
+    reason: str = ""  # "sender", "site", or "harder" (solve a harder challenge)
+
+
+def level_for(sent_today: int) -> int:
+    """The proof-of-work level a sender needs after ``sent_today`` reports today."""
+    free = settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY
+    if sent_today < free:
+        return 0
+    step = max(1, settings.SAFETRAIL_STREETSAFE_HARDER_STEP)
+    return min(proof_of_work.MAX_LEVEL, 1 + (sent_today - free) // step)
+
+
+def level_needed(address: str) -> int:
+    """The level of the challenge to give this sender now."""
+    today = timezone.now().date().isoformat()
+    return level_for(_peek(f"streetsafe:sender:{today}:{sender_token(address)}"))
+
+
+def _per_day(verified: bool) -> int:
+    if verified:
+        return (
+            settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY
+            + settings.SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY
+        )
+    return settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_DAY
 
 
 def _count(name: str, timeout: int) -> int:
@@ -77,17 +108,15 @@ def _peek(name: str) -> int:
     return counting.value(name)
 
 
-def check(address: str, *, verified: bool) -> Verdict:
+def check(address: str, *, verified: bool, level: int = 0) -> Verdict:
     """Whether one more report may be accepted. Does not count it (see ``record``)."""
     token = sender_token(address)
     today = timezone.now().date().isoformat()
-    per_day = (
-        settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY
-        if verified
-        else settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_DAY
-    )
-    if _peek(f"streetsafe:sender:{today}:{token}") >= per_day:
+    sent = _peek(f"streetsafe:sender:{today}:{token}")
+    if sent >= _per_day(verified):
         return Verdict(False, "sender")
+    if verified and level < level_for(sent):
+        return Verdict(False, "harder")
     if not verified:
         hour = timezone.now().strftime("%Y-%m-%dT%H")
         if (
@@ -107,22 +136,21 @@ def record(address: str, *, verified: bool) -> None:
         _count(f"streetsafe:unverified:{hour}", 3600)
 
 
-def take(address: str, *, verified: bool) -> Verdict:
+def take(address: str, *, verified: bool, level: int = 0) -> Verdict:
     """Count one more report and say whether it may be accepted.
 
     Counting first makes the limit exact under a burst of concurrent requests
-    from one sender (``check`` then ``record`` could let a few through).
-    A refused attempt still counts, which only matters to someone already over.
+    from one sender (``check`` then ``record`` could let a few through), and
+    keeps it one round trip. A refused attempt still counts, which only
+    matters to someone already over, or asked for a harder proof anyway.
     """
     token = sender_token(address)
     today = timezone.now().date().isoformat()
-    per_day = (
-        settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY
-        if verified
-        else settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_DAY
-    )
-    if _count(f"streetsafe:sender:{today}:{token}", DAY_SECONDS) > per_day:
+    sent = _count(f"streetsafe:sender:{today}:{token}", DAY_SECONDS)
+    if sent > _per_day(verified):
         return Verdict(False, "sender")
+    if verified and level < level_for(sent - 1):
+        return Verdict(False, "harder")
     if not verified:
         hour = timezone.now().strftime("%Y-%m-%dT%H")
         if (

@@ -148,7 +148,9 @@ def _operations() -> dict[str, tuple[str, dict[str, Any]]]:
                     "encoded, the JSON object {algorithm, challenge, number, salt, signature} "
                     "as the proof of a report. Each challenge expires after 30 minutes and "
                     "each solution works once. Reports without a proof are accepted, but far "
-                    "fewer of them."
+                    "fewer of them. After many reports from one address in a day, challenges "
+                    "get harder (a larger maxnumber); a report with an easier proof than asked "
+                    "for gets a 400 on proof: get a new challenge and solve it."
                 ),
                 "tags": ["reporting"],
                 "responses": {

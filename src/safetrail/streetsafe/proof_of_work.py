@@ -7,6 +7,11 @@ browser side is our own small script (``static/safetrail/streetsafe-pow.mjs``),
 so nothing is loaded from anyone else. The signature key is derived from
 SECRET_KEY; each solution is accepted once (remembered in the cache until the
 challenge expires).
+
+A challenge has a level: level n takes 2**n times the work of level 0. The
+level is written into the salt, which the signature covers, so a browser
+cannot claim a harder challenge than it was given. limits.py decides the
+level a sender needs (harder after many reports from one address in a day).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import parse_qs
 
 import altcha
 from django.conf import settings
@@ -26,6 +32,8 @@ from safetrail.streetsafe import counting
 
 EXPIRES_AFTER = timedelta(minutes=30)
 ALGORITHM = "SHA-256"
+MAX_LEVEL = 5
+NOT_SOLVED = -1
 
 
 def _key() -> bytes:
@@ -54,12 +62,14 @@ class Challenge:
         )
 
 
-def new_challenge() -> Challenge:
+def new_challenge(level: int = 0) -> Challenge:
+    level = max(0, min(level, MAX_LEVEL))
     made = altcha.create_challenge_v1(
         hmac_key=_key(),
         algorithm=ALGORITHM,
-        max_number=settings.SAFETRAIL_STREETSAFE_POW_MAX_NUMBER,
+        max_number=settings.SAFETRAIL_STREETSAFE_POW_MAX_NUMBER * 2**level,
         expires=timezone.now() + EXPIRES_AFTER,
+        params={"level": str(level)},
     )
     return Challenge(
         algorithm=made.algorithm,
@@ -72,22 +82,42 @@ def new_challenge() -> Challenge:
 
 def verify(payload: str) -> bool:
     """True for a correct, unexpired solution not used before. Never raises."""
+    return solved_level(payload) != NOT_SOLVED
+
+
+def solved_level(payload: str) -> int:
+    """The level of a correct, unexpired solution not used before; NOT_SOLVED otherwise.
+
+    Marks the solution used, so call it once per report. Never raises.
+    """
     if not payload or len(payload) > 2000:
-        return False
+        return NOT_SOLVED
     try:
         decoded = json.loads(base64.b64decode(payload, validate=True))
         # Only what new_challenge makes: the library would also take SHA-1.
         if not isinstance(decoded, dict) or decoded.get("algorithm") != ALGORITHM:
-            return False
+            return NOT_SOLVED
         ok, _ = altcha.verify_solution_v1(decoded, _key(), check_expires=True)
+        level = _level_of(str(decoded.get("salt", "")))
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
-        return False
+        return NOT_SOLVED
     if not ok:
-        return False
+        return NOT_SOLVED
     signature = str(decoded.get("signature", ""))
-    return counting.first_time(
+    first = counting.first_time(
         f"streetsafe:pow-used:{signature}", int(EXPIRES_AFTER.total_seconds()) + 60
     )
+    return level if first else NOT_SOLVED
+
+
+def _level_of(salt: str) -> int:
+    """The level written into a (signed) salt; 0 for challenges made before levels."""
+    _, _, query = salt.partition("?")
+    values = parse_qs(query).get("level", ["0"])
+    level = int(values[0])
+    if not 0 <= level <= MAX_LEVEL:
+        raise ValueError("level out of range")
+    return level
 
 
 def solve(challenge: Challenge) -> str:

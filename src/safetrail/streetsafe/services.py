@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -103,16 +103,19 @@ def report_create(
     verified: bool,
     same_as: Any = None,
     received_on: date | None = None,
+    proof_level: int = 0,
 ) -> Report:
     """Store one report and count it in, or raise ReportRefused.
 
+    ``proof_level`` is the level of the solved challenge (limits.py asks
+    for a harder one after many reports from one address).
     ``received_on`` (default today) lets tests build reports that arrived
     over many days. The web form and the API never pass it: a sender cannot
     choose it, which is what makes the k rule's days mean something.
     """
     if not draft.reasons:
         raise ReportRefused("no_reasons")
-    verdict = limits.take(address, verified=verified)
+    verdict = limits.take(address, verified=verified, level=proof_level)
     if not verdict.allowed:
         raise ReportRefused(f"limit_{verdict.reason}")
     day, band = when_to_day_and_band(draft)
@@ -662,3 +665,69 @@ def public_cells_from(rows: Any) -> list[PublicCell]:
         )
         for row in rows
     ]
+
+
+# --- every report, for moderators (views_moderation.reports) ----------------------------------
+
+VISIBILITY_ALL = "all"
+VISIBILITY_HIDDEN = "hidden"
+VISIBILITY_VISIBLE = "visible"
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What the moderators' list of recent reports is narrowed to.
+
+    ``area`` is a cell at the public resolution: moderators see reports by area,
+    never by point, as on a report's own page.
+    """
+
+    area: str = ""
+    since: date | None = None  # received on or after
+    until: date | None = None  # received on or before
+    visibility: str = VISIBILITY_ALL
+    unverified_only: bool = False
+
+
+def moderation_reports(filters: ReportFilters | None = None) -> QuerySet[Report]:
+    """Every report, with or without a note, newest arrival first, under the filters.
+
+    So a moderator can find and hide a run of reports that make a place look
+    dangerous, which carry no note and so never reach the queue. The area and
+    the day it arrived are indexed columns. Each row carries ``area`` (its cell
+    at the public resolution) and ``has_note``; the point and the note itself
+    are not read.
+    """
+    filters = filters or ReportFilters()
+    column = f"cell_{settings.SAFETRAIL_STREETSAFE_PUBLIC_RESOLUTION}"
+    rows = Report.objects.all()
+    if filters.area:
+        rows = rows.filter(**{column: filters.area})
+    if filters.since:
+        rows = rows.filter(received_on__gte=filters.since)
+    if filters.until:
+        rows = rows.filter(received_on__lte=filters.until)
+    if filters.visibility == VISIBILITY_HIDDEN:
+        rows = rows.filter(hidden=True)
+    elif filters.visibility == VISIBILITY_VISIBLE:
+        rows = rows.filter(hidden=False)
+    if filters.unverified_only:
+        rows = rows.filter(verified=False)
+    return (
+        rows.only(
+            "id",
+            "received_on",
+            "happened_on",
+            "band",
+            "reasons",
+            "hidden",
+            "verified",
+            "same_as",
+            "note_state",
+        )
+        .annotate(
+            area=F(column),
+            has_note=Case(When(note="", then=Value(False)), default=Value(True)),
+        )
+        .order_by("-received_on", "id")
+    )

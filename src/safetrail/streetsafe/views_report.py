@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from safetrail.safety.network import client_address
-from safetrail.streetsafe import area, domain, draft, proof_of_work, services
+from safetrail.streetsafe import area, domain, draft, limits, proof_of_work, services
 from safetrail.streetsafe.draft import Handle, State, StateError
 from safetrail.streetsafe.forms import CheckForm, DetailsForm, PlaceForm
 
@@ -89,7 +89,8 @@ def send(request: HttpRequest) -> HttpResponse:
     form = CheckForm(request.POST, nearby=nearby)
     if not form.is_valid():
         return _show(request, CHECK, handle, state, form=form, nearby=nearby)
-    verified = proof_of_work.verify(form.cleaned_data["proof"])
+    level = proof_of_work.solved_level(form.cleaned_data["proof"])
+    verified = level != proof_of_work.NOT_SOLVED
     try:
         with transaction.atomic():
             # The first send of a draft wins; a second click, or Back and send
@@ -101,6 +102,7 @@ def send(request: HttpRequest) -> HttpResponse:
                 address=client_address(request),
                 verified=verified,
                 same_as=form.same_as_id,
+                proof_level=max(level, 0),
             )
     except StateError as error:
         return _start_again(request, error.reason)
@@ -194,7 +196,9 @@ def _show(
         if nearby is None:
             nearby = services.nearby(draft.point(state))
         context["form"] = form or CheckForm(nearby=nearby)
-        context["challenge"] = proof_of_work.new_challenge()
+        context["challenge"] = proof_of_work.new_challenge(
+            limits.level_needed(client_address(request))
+        )
         context["answers"] = _answers(state)
         context["honeypot"] = HONEYPOT
     return render(request, TEMPLATES[page], context, status=status)
@@ -312,6 +316,12 @@ def _refused(
     if reason == "no_reasons":
         notice = _("Tick at least one reason why you felt unsafe.")
         return _show(request, DETAILS, handle, state, notice=notice, status=400)
+    if reason == "limit_harder":
+        notice = _(
+            "A lot of reports came from your internet connection today. Your browser needs to "
+            "do a longer check this time. Press \u201cSend the report\u201d again."
+        )
+        return _show(request, CHECK, handle, state, notice=notice)
     return render(
         request,
         "streetsafe/report_refused.html",
