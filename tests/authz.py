@@ -345,9 +345,7 @@ ROUTES: dict[str, Route] = {
     "streetsafe:report_details": Route(
         Access.PUBLIC, _url("streetsafe:report_details"), ("get", "post")
     ),
-    "streetsafe:report_check": Route(
-        Access.PUBLIC, _url("streetsafe:report_check"), ("get", "post")
-    ),
+    "streetsafe:report_check": Route(Access.PUBLIC, _url("streetsafe:report_check")),
     "streetsafe:report_send": Route(Access.PUBLIC, _url("streetsafe:report_send"), ("get", "post")),
     "streetsafe:report_done": Route(Access.PUBLIC, _url("streetsafe:report_done")),
     # Street Safe: the public map, its table, exports and API
@@ -370,6 +368,7 @@ ROUTES: dict[str, Route] = {
     # Street Safe: moderators
     "streetsafe:moderation": _moderator("streetsafe:moderation"),
     "streetsafe:moderation_log": _moderator("streetsafe:moderation_log"),
+    "streetsafe:moderation_reports": _moderator("streetsafe:moderation_reports"),
     "streetsafe:moderate_report": _moderator(
         "streetsafe:moderate_report", lambda w: w.extra["streetsafe_report_id"]
     ),

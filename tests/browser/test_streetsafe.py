@@ -497,6 +497,45 @@ def test_a_report_made_without_javascript(
     watch.finish()
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_browsers_back_forward_and_reload_keep_the_answers(
+    new_page: NewPage, live_server: LiveServer, javascript: bool
+) -> None:
+    """Every step is a page fetched with GET: no "Confirm form resubmission", nothing lost."""
+    page = new_page(**PHONE, java_script_enabled=javascript)
+    start_report(page, live_server)
+    type_coordinates(page, *NEXT_DOOR)
+    press(page, "Continue")
+    tick(page, "Badly lit")
+    page.get_by_label("Earlier today", exact=True).check()
+    page.get_by_label("Night (midnight to 6am)", exact=True).check()
+    page.fill("#id_note", "By the bins.")
+    press(page, "Continue")
+    assert path_of(page) == reverse("streetsafe:report_check")
+
+    settle(page.reload(), 200)
+    expect(page.locator("main")).to_contain_text("By the bins.")
+    settle(page.go_back(), 200)
+    assert path_of(page) == reverse("streetsafe:report_details")
+    # The answers as they are now, though this page was first shown before them.
+    expect(page.locator("#id_note")).to_have_value("By the bins.")
+    expect(page.get_by_label("Badly lit", exact=True)).to_be_checked()
+    settle(page.go_back(), 200)
+    assert path_of(page) == reverse("streetsafe:report_place")
+    settle(page.go_forward(), 200)
+    settle(page.go_forward(), 200)
+    assert path_of(page) == reverse("streetsafe:report_check")
+    wait_for_scripts(page)
+    solved(page)
+    press(page, "Send the report")
+    assert path_of(page) == reverse("streetsafe:report_done")
+
+    # Back after sending: the thank-you page again, and still one report.
+    settle(page.go_back(), 200)
+    assert path_of(page) == reverse("streetsafe:report_done")
+    assert stored_only().note == "By the bins."
+
+
 # --- 3. "me too" ----------------------------------------------------------------------------
 
 
@@ -677,6 +716,8 @@ def test_every_moderator_and_analyst_page_passes_axe(
     moderator = staff("moderator-mo", Role.MODERATOR)
     staff("analyst-ann", Role.ANALYST)
     noted = report_at(INSIDE, note="He was waiting by the car AB12 CDE, call 07700 900123.")
+    # No note, so never in the queue: found through the list of recent reports.
+    scripted = report_at(INSIDE, days_ago=django_settings.SAFETRAIL_STREETSAFE_K + 3)
     services.moderate(report_id=reports[0].id, moderator=moderator, kind="reviewed")
     month = services.today().strftime("%Y-%m")
     police.import_file(io.BytesIO(POLICE_CSV.format(month=month).encode()), file_name="street.csv")
@@ -700,8 +741,32 @@ def test_every_moderator_and_analyst_page_passes_axe(
     go(page, live_server.url + reverse("streetsafe:moderation_log"))
     expect(page.locator("main")).to_contain_text("Names a car.")
     watch.check("moderation log")
+    recent = live_server.url + reverse("streetsafe:moderation_reports")
+    go(page, recent)
+    expect(page.locator("main table tbody tr")).to_have_count(len(reports) + 2)
+    watch.check("recent reports")
+    go(page, recent + "?since=yesterday&visibility=hidden", status=400)
+    expect(page.locator(ERROR_SUMMARY)).to_contain_text("Enter a date like 2026-03-27")
+    watch.check("recent reports, a filter it cannot read")
+    go(page, recent + "?visibility=hidden")
+    expect(page.locator("main table tbody tr")).to_have_count(1)
+    go(page, recent)
+    sent = f"report sent on {scripted.received_on.day} {scripted.received_on:%B %Y}"
+    follow(page, f"Open {sent}")
+    assert path_of(page) == reverse("streetsafe:moderate_report", args=[scripted.id])
+    page.locator("main input[name=reason]").fill("One of a run sent by a script.")
+    press(page, "Hide report")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("The report is hidden")
+    follow(page, "Other reports in this area")
+    assert urlsplit(page.url).query == f"cell={scripted.cell_8}"
+    row = page.locator("main table tbody tr").filter(
+        has=page.get_by_role("link", name=f"Open {sent}")
+    )
+    expect(row).to_contain_text("Hidden")
+    watch.check("recent reports in one area")
     watch.finish()
     assert ModerationAction.objects.filter(report=noted, kind="hidden").count() == 1
+    assert ModerationAction.objects.filter(report=scripted, kind="hidden").count() == 1
 
     page = new_page(**VIEWPORTS[viewport])
     watch = Watch(page, live_server, axe_source, f"{viewport}, analyst", reflow=True)

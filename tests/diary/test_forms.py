@@ -106,7 +106,7 @@ def test_a_huge_paste_gets_a_message_and_is_not_lost():
         reverse("diary:incident_new", args=[open_case.id]), full_entry(what_happened=huge)
     )
 
-    assert any("Keep this under 10,000 characters" in error for error in errors(response))
+    assert any("Use 10,000 characters or fewer" in error for error in errors(response))
     assert len(soup(response).find("textarea", {"name": "what_happened"}).text.strip()) == 1_000_000
     assert Incident.objects.count() == 0
 

@@ -610,7 +610,7 @@ def test_a_one_megabyte_note_is_an_error_and_stays(client):
     note = "x" * (1024 * 1024)
     response = details(client, state_of(placed), note=note)
     assert response.status_code == 200
-    assert any("Keep this under 500 characters" in error for error in errors_of(response))
+    assert any("Use 500 characters or fewer" in error for error in errors_of(response))
     assert soup(response).find("textarea", attrs={"name": "note"}).get_text() == note
     # Nothing of this step was saved: the draft has no note at all.
     assert "note" not in draft.load(state_of(response))[1]

@@ -107,7 +107,7 @@ class LongTextField(forms.CharField):
         super().validate(value)
         if value and len(value) > self.limit:
             raise ValidationError(
-                _("Keep this under %(limit)s characters. It has %(count)s.")
+                _("Use %(limit)s characters or fewer. It has %(count)s.")
                 % {"limit": f"{self.limit:,}", "count": f"{len(value):,}"},
                 code="max_length",
             )

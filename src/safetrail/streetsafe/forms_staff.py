@@ -7,10 +7,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from safetrail.accounts.forms import error_summary
 from safetrail.diary.fields import DatePartsField
 from safetrail.streetsafe import cells, domain, services
 from safetrail.streetsafe.models import AreaAction, ModerationAction
@@ -37,11 +39,7 @@ class StaffForm(forms.Form):
     """GOV.UK error summary needs each field's id."""
 
     def error_list(self) -> list[dict[str, str]]:
-        items = []
-        for name, errors in self.errors.items():
-            anchor = self[name].id_for_label if name in self.fields else ""
-            items.extend({"anchor": anchor, "message": str(error)} for error in errors)
-        return items
+        return error_summary(self)
 
 
 class IsoDateField(forms.DateField):
@@ -66,7 +64,7 @@ class ModerationForm(StaffForm):
         label=_("Why (needed to hide a report)"),
         required=False,
         max_length=500,
-        error_messages={"max_length": _("Keep the reason under 500 characters")},
+        error_messages={"max_length": _("Use 500 characters or fewer for the reason")},
     )
     # Where to go afterwards: the queue or the report's own page. A word, not an
     # address, so the form cannot be used to send anyone elsewhere.
@@ -77,6 +75,96 @@ class ModerationForm(StaffForm):
         if data.get("kind") == ModerationAction.Kind.HIDDEN and not data.get("reason", "").strip():
             self.add_error("reason", _("Say why you are hiding this report"))
         return data
+
+
+class ReportListForm(StaffForm):
+    """The filters of the moderators' list of recent reports, read from the address (GET),
+    so a link such as "other reports in this area" can fill them in."""
+
+    VISIBILITY_CHOICES = (
+        (services.VISIBILITY_ALL, _("All reports")),
+        (services.VISIBILITY_HIDDEN, _("Hidden only")),
+        (services.VISIBILITY_VISIBLE, _("Visible only")),
+    )
+
+    cell = forms.CharField(
+        label=_("Area (H3 cell id)"),
+        help_text=_("The area's id, as in the Area column. Leave it empty for every area."),
+        required=False,
+    )
+    since = IsoDateField(label=_("Received from (YYYY-MM-DD)"), required=False)
+    until = IsoDateField(label=_("Received to (YYYY-MM-DD)"), required=False)
+    visibility = forms.ChoiceField(
+        label=_("Hidden or visible"),
+        choices=VISIBILITY_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": _("Choose all reports, hidden only or visible only")},
+    )
+    unverified = forms.ChoiceField(
+        label=_("Only unverified reports (the sender's browser did not do the anti-spam check)"),
+        choices=(("yes", "yes"),),
+        required=False,
+        error_messages={
+            "invalid_choice": _("Tick the box to see only unverified reports, or leave it empty")
+        },
+    )
+
+    FILTER_FIELDS = ("cell", "since", "until", "visibility", "unverified")
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        # "All reports" is chosen until someone chooses otherwise.
+        if data is not None and not data.get("visibility"):
+            data = data.copy()
+            data["visibility"] = services.VISIBILITY_ALL
+        super().__init__(data, *args, **kwargs)
+
+    def clean_cell(self) -> str:
+        cell = self.cleaned_data["cell"].strip().lower()
+        if not cell:
+            return ""
+        if len(cell) > 15 or not cells.is_valid(cell):
+            raise ValidationError(
+                _("That is not a cell id. It looks like 88195da49bfffff: 15 letters and numbers.")
+            )
+        resolution = settings.SAFETRAIL_STREETSAFE_PUBLIC_RESOLUTION
+        if cells.resolution_of(cell) != resolution:
+            raise ValidationError(
+                _(
+                    "Use an area the size the public map shows (resolution %(resolution)s), "
+                    "like those in the Area column"
+                )
+                % {"resolution": resolution}
+            )
+        return cell
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end date must be the same as or after the start date"))
+        return data
+
+    def filters(self) -> services.ReportFilters:
+        data = self.cleaned_data
+        return services.ReportFilters(
+            area=data.get("cell", ""),
+            since=data.get("since"),
+            until=data.get("until"),
+            visibility=data.get("visibility") or services.VISIBILITY_ALL,
+            unverified_only=data.get("unverified") == "yes",
+        )
+
+    def query(self, **extra: Any) -> str:
+        """The filters as a query string (for the page links), leaving out the defaults."""
+        data = self.cleaned_data
+        values: dict[str, Any] = {}
+        for name in self.FILTER_FIELDS:
+            value = data.get(name)
+            if value in (None, "") or (name == "visibility" and value == services.VISIBILITY_ALL):
+                continue
+            values[name] = value.isoformat() if isinstance(value, date) else value
+        values.update({key: value for key, value in extra.items() if value not in (None, "")})
+        return urlencode(values)
 
 
 # --- analysts: filters -------------------------------------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     # Moderators (views_moderation.py)
     path("street-safe/moderate/", views_moderation.queue, name="moderation"),
     path("street-safe/moderate/log/", views_moderation.log, name="moderation_log"),
+    path("street-safe/moderate/reports/", views_moderation.reports, name="moderation_reports"),
     path(
         "street-safe/moderate/reports/<uuid:report_id>/",
         views_moderation.report,

@@ -1,4 +1,5 @@
-"""Moderators' pages: the queue of notes to read, one report with its history, and the log.
+"""Moderators' pages: the queue of notes to read, every recent report, one report with its
+history, and the log.
 
 Notes were redacted as they arrived, so a moderator only ever sees the
 redacted text. Every action goes through ``services.moderate``, which logs it
@@ -7,6 +8,7 @@ and keeps the map's counts in step in the same transaction.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -17,11 +19,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from safetrail import pagination
 from safetrail.streetsafe import services
 from safetrail.streetsafe.decorators import moderator_required
-from safetrail.streetsafe.forms_staff import ModerationForm
+from safetrail.streetsafe.forms_staff import ModerationForm, ReportListForm
 from safetrail.streetsafe.models import ModerationAction, Report
 
 PAGE_SIZE = 20
 LOG_PAGE_SIZE = 50
+REPORTS_PAGE_SIZE = 50
 
 DONE = {
     ModerationAction.Kind.REVIEWED: _("The report is marked as reviewed."),
@@ -39,6 +42,29 @@ def queue(request: HttpRequest) -> HttpResponse:
         request,
         "streetsafe/moderation.html",
         {"page": page, "pagination": pagination.for_page(page)},
+    )
+
+
+@moderator_required
+@require_safe
+def reports(request: HttpRequest) -> HttpResponse:
+    """Every report, with a note or not, newest first, so a run of note-less reports that
+    makes a place look dangerous can be found and hidden."""
+    form = ReportListForm(request.GET)
+    if not form.is_valid():
+        return render(request, "streetsafe/moderation_reports.html", {"form": form}, status=400)
+    page = Paginator(services.moderation_reports(form.filters()), REPORTS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "streetsafe/moderation_reports.html",
+        {
+            "form": form,
+            "page": page,
+            "pagination": pagination.for_page(page, lambda number: "?" + form.query(page=number)),
+            "filtered": bool(form.query()),
+        },
     )
 
 
@@ -82,6 +108,8 @@ def report(request: HttpRequest, report_id) -> HttpResponse:
         "streetsafe/moderation_report.html",
         {
             "report": found,
+            # The area at the public resolution, as the list of recent reports shows it.
+            "area": found.cell(settings.SAFETRAIL_STREETSAFE_PUBLIC_RESOLUTION),
             "form": form,
             "history": found.moderation.select_related("moderator").order_by("-at", "-id"),
         },
