@@ -91,11 +91,13 @@ SAFETRAIL_STREETSAFE_POW_MAX_NUMBER = env_int("SAFETRAIL_STREETSAFE_POW_MAX_NUMB
 # Past REPORTS_PER_DAY, a sender (often many people behind one address: a
 # phone network, a college, a refuge's Wi-Fi) may send this many more a day,
 # each with a harder proof of work: twice the work every
-# SAFETRAIL_STREETSAFE_HARDER_STEP reports, at most 32 times.
+# SAFETRAIL_STREETSAFE_HARDER_STEP reports, at most 16 times.
 SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY = env_int(
     "SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY", 50
 )
 SAFETRAIL_STREETSAFE_HARDER_STEP = env_int("SAFETRAIL_STREETSAFE_HARDER_STEP", 10)
+# Reports a sender may start a day (each start keeps a sealed draft for two hours).
+SAFETRAIL_STREETSAFE_DRAFTS_PER_DAY = env_int("SAFETRAIL_STREETSAFE_DRAFTS_PER_DAY", 200)
 SAFETRAIL_VAULT_COOKIE_NAME = "vault"
 SAFETRAIL_DEVICE_COOKIE_NAME = "device"
 

@@ -530,9 +530,10 @@ def test_the_browsers_back_forward_and_reload_keep_the_answers(
     press(page, "Send the report")
     assert path_of(page) == reverse("streetsafe:report_done")
 
-    # Back after sending: the thank-you page again, and still one report.
+    # Back after sending: the answers are gone (with the draft), and it says so.
     settle(page.go_back(), 200)
-    assert path_of(page) == reverse("streetsafe:report_done")
+    expect(page.locator("main")).to_contain_text("If you sent the report, we have it.")
+    expect(page.locator("main")).not_to_contain_text("By the bins.")
     assert stored_only().note == "By the bins."
 
 
@@ -650,9 +651,11 @@ def test_every_public_street_safe_page_passes_axe(
     page.get_by_label("No, it is a different place", exact=True).check()
     limits = (
         settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY,
+        settings.SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY,
         settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_DAY,
     )
     settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY = 0
+    settings.SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY = 0
     settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_DAY = 0
     solved(page)
     press(page, "Send the report", status=429)
@@ -660,6 +663,7 @@ def test_every_public_street_safe_page_passes_axe(
     watch.check("refused")
     (
         settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY,
+        settings.SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY,
         settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_DAY,
     ) = limits
     if javascript:

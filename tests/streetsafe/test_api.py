@@ -235,6 +235,7 @@ def test_now_needs_no_band_or_day(client):
         ({"latitude": None}, "latitude"),
         ({"latitude": "north"}, "latitude"),
         ({"latitude": "51.5081"}, "latitude"),  # a number in a string: not what the docs say
+        ({"latitude": 10**400}, "latitude"),  # too big for a float: a 400, not a 500
         ({"longitude": True}, "longitude"),
         ({"latitude": True}, "latitude"),
         ({"latitude": 95}, "latitude"),
@@ -599,3 +600,20 @@ def test_many_reports_from_one_address_get_a_harder_challenge(client, settings):
     assert Report.objects.count() == 1
     harder = challenge()
     assert post(client, body(proof=proof_of_work.solve(harder))).status_code == 201
+
+
+def test_other_websites_cannot_send_reports_through_their_visitors(client):
+    """Only JSON (which needs a CORS preflight across sites) and never a cross-site fetch."""
+    as_text = client.post(
+        reverse("streetsafe_api:reports"), json.dumps(body()), content_type="text/plain"
+    )
+    assert as_text.status_code == 415
+    as_form = client.post(reverse("streetsafe_api:reports"), {"latitude": "51.5"})
+    assert as_form.status_code == 415
+    cross_site = post(client, body(), HTTP_SEC_FETCH_SITE="cross-site")
+    assert cross_site.status_code == 403
+    assert cross_site.json()["error"] == "cross_site"
+    assert Report.objects.count() == 0
+    # A same-site page and a program (no Sec-Fetch-Site) are fine.
+    assert post(client, body(), HTTP_SEC_FETCH_SITE="same-origin").status_code == 201
+    assert post(client, body()).status_code == 201

@@ -220,9 +220,18 @@ def test_the_level_never_passes_the_proof_of_works_top(small_limits):
     assert limits.level_for(999) == proof_of_work.MAX_LEVEL
 
 
-def test_unverified_reports_are_not_asked_for_a_harder_proof(small_limits):
+def test_reports_without_a_proof_do_not_raise_the_level_for_others(small_limits):
+    """Unproven attempts are free to send: they must not push an address's level up."""
     small_limits.SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY = 5
+    address = "203.0.113.72"
     for _ in range(4):
-        limits.record("203.0.113.72", verified=True)
-    # Over the daily number, with no proof at all: the unverified limit decides.
-    assert limits.take("203.0.113.72", verified=False).reason == "sender"
+        limits.record(address, verified=True)
+    assert limits.level_needed(address) == 1
+    verdicts = [limits.take(address, verified=False) for _ in range(60)]
+    assert [verdict.allowed for verdict in verdicts[:3]] == [True, True, False]
+    assert limits.level_needed(address) == 1
+    # Nor does asking for a harder proof: the refused attempt is taken back.
+    for _ in range(5):
+        assert limits.take(address, verified=True, level=0).reason == "harder"
+    assert limits.level_needed(address) == 1
+    assert limits.take(address, verified=True, level=1).allowed

@@ -252,3 +252,8 @@ def test_names_after_welsh_cues_are_removed(text):
 
     assert redaction.NAME_MARK in redacted
     assert not any(name in redacted for name in ("Dafydd", "Jones", "Huw", "Gareth"))
+
+
+def test_full_width_look_alikes_are_caught_too():
+    assert redaction.redact("ｂｏｂ＠ｅｘａｍｐｌｅ．ｃｏｍ") == redaction.EMAIL_MARK
+    assert redaction.PHONE_MARK in redaction.redact("call ０７７００ ９００１２３")

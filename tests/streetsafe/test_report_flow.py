@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -46,6 +47,13 @@ def state_of(response) -> str:
     field = soup(response).find("input", attrs={"name": "state"})
     assert field is not None, response.content.decode()[:2000]
     return field["value"]
+
+
+def opened(client, token: str) -> dict:
+    """A draft's answers, opened as the server would for this client's browser."""
+    request = RequestFactory().get("/")
+    request.META["CSRF_COOKIE"] = client.cookies["csrftoken"].value
+    return draft.load(token, draft.browser(request))[1]
 
 
 def errors_of(response) -> list[str]:
@@ -195,7 +203,7 @@ def test_typed_coordinates_flow_stores_the_point(client):
 def test_pasted_pair_in_the_first_box_is_split(client):
     placed = place_by_coordinates(client, "51.5072, -0.1276", "")
     assert placed.status_code == 200
-    _, state = draft.load(state_of(placed))
+    state = opened(client, state_of(placed))
     assert (state["latitude"], state["longitude"]) == (51.5072, -0.1276)
 
 
@@ -434,8 +442,9 @@ def test_a_draft_cannot_be_opened_without_its_key(client):
 def test_an_unknown_draft_is_refused_kindly(client):
     unknown = draft.Handle(uuid.uuid4(), bytes(32)).token
     response = client.get(with_state("streetsafe:report_details", unknown))
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "more than 2 hours went by" in response.content.decode()
+    assert "Where did you feel unsafe?" in response.content.decode()
 
 
 def test_expired_draft_is_refused_kindly_and_deleted(client):
@@ -483,15 +492,59 @@ def test_every_step_is_a_page_of_its_own_so_back_and_reload_work(client):
 def test_a_report_is_sent_once_however_often_send_is_pressed(client):
     checked = to_check(client)
     first = send(client, state_of(checked))
+    assert first.status_code == 303
+    assert first["Location"] == reverse("streetsafe:report_done")
+    # The draft went with the report: nothing is kept, not even when it was sent.
+    assert not ReportDraft.objects.exists()
     again = send(client, state_of(checked))
-    assert first.status_code == again.status_code == 303
-    assert first["Location"] == again["Location"] == reverse("streetsafe:report_done")
+    assert again.status_code == 200
+    assert "If you sent the report, we have it." in again.content.decode()
     assert Report.objects.count() == 1
-    # Back to the check page after sending: the thank-you page, not the answers.
+    # Back to the check page after sending: the same words, not the answers.
     back = client.get(with_state("streetsafe:report_check", state_of(checked)))
-    assert back["Location"] == reverse("streetsafe:report_done")
-    # Nothing of the answers is kept in the draft once the report is sent.
-    assert bytes(ReportDraft.objects.get().sealed) == b""
+    assert "If you sent the report, we have it." in back.content.decode()
+    assert "Check your report" not in back.content.decode()
+
+
+def test_a_second_click_cannot_spend_the_first_ones_proof(client):
+    """The draft is claimed before the proof is checked: the report stays verified."""
+    checked = to_check(client)
+    proof = proof_of_work.solve(proof_of_work.new_challenge())
+    assert send(client, state_of(checked), proof=proof).status_code == 303
+    assert "If you sent the report" in send(client, state_of(checked), proof=proof).content.decode()
+    assert [report.verified for report in Report.objects.all()] == [True]
+
+
+def test_a_draft_opens_only_in_the_browser_that_made_it(client):
+    """A link to someone's draft (sent to them, or synced elsewhere) opens nothing."""
+    checked = to_check(client, note="near the back gate")
+    link = with_state("streetsafe:report_check", state_of(checked))
+    elsewhere = Client()
+    elsewhere.defaults["REMOTE_ADDR"] = ADDRESS
+    response = elsewhere.get(link)
+    assert response.status_code == 400
+    assert "near the back gate" not in response.content.decode()
+    assert "We could not read your answers." in response.content.decode()
+    # Nor can that other browser change it or send it.
+    assert send(elsewhere, state_of(checked)).status_code == 400
+    assert Report.objects.count() == 0
+    assert "near the back gate" in client.get(link).content.decode()
+
+
+def test_starting_many_reports_from_one_address_is_limited(client, settings):
+    settings.SAFETRAIL_STREETSAFE_DRAFTS_PER_DAY = 2
+    started = place_by_square(client)
+    assert started.status_code == 200
+    assert place_by_square(client).status_code == 200
+    third = place_by_square(client)
+    assert third.status_code == 429
+    assert "You have started a lot of reports today. Try again tomorrow." in (
+        third.content.decode()
+    )
+    assert ReportDraft.objects.count() == 2
+    # A report already started goes on: only starting one more is limited.
+    checked = details(client, state_of(started))
+    assert send(client, state_of(checked)).status_code == 303
 
 
 def test_a_refused_report_keeps_the_draft_to_try_again(client, settings):
@@ -613,7 +666,7 @@ def test_a_one_megabyte_note_is_an_error_and_stays(client):
     assert any("Use 500 characters or fewer" in error for error in errors_of(response))
     assert soup(response).find("textarea", attrs={"name": "note"}).get_text() == note
     # Nothing of this step was saved: the draft has no note at all.
-    assert "note" not in draft.load(state_of(response))[1]
+    assert "note" not in opened(client, state_of(response))
 
 
 # --- anonymity ---------------------------------------------------------------------------------
@@ -634,7 +687,7 @@ def test_no_cookie_but_csrf_and_no_address_in_any_page(client):
     assert bad.status_code == 200
     checked = keep(details(client, state_of(placed)))
     # The draft holds no address either.
-    assert ADDRESS not in str(draft.load(state_of(checked)))
+    assert ADDRESS not in str(opened(client, state_of(checked)))
     sent = send(client, state_of(checked))
     assert sent.status_code == 303
     keep(client.get(sent["Location"]))
@@ -682,7 +735,7 @@ def test_the_flow_works_in_welsh_too(client):
     placed = client.post(place_url, {"square": "0-0"}, follow=True)
     assert placed.status_code == 200
     assert placed.redirect_chain[0][0].startswith(details_url + "?state=")
-    assert draft.load(state_of(placed))[1]["square"] == "0-0"
+    assert opened(client, state_of(placed))["square"] == "0-0"
 
 
 def test_nearby_offers_only_reports_in_areas_the_public_map_shows_and_rounds_the_distance():

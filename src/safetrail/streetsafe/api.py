@@ -168,7 +168,10 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer with hundreds of digits
+            return None
     elif isinstance(value, str):
         try:
             number = float(value.strip())
@@ -506,12 +509,16 @@ def public_actions(request: HttpRequest, **kwargs: Any) -> HttpResponse:
 
 # Anonymous and cookie-less on purpose, so it is exempt from CSRF checks: the
 # CSRF token protects the authority a browser's cookies carry, and this
-# endpoint gives a cookie none. It reads no session or account, so a forged
-# cross-site post could do nothing a direct post cannot; floods are held back
-# by the proof-of-work challenge and the keyed-hash rate limits instead.
+# endpoint gives a cookie none. But another site's page must not send
+# reports through its visitors' browsers (each from a new address, so past
+# the per-address limits): a body must be declared application/json, which a
+# cross-site page can only send after a CORS preflight that this endpoint
+# never grants, and a browser that says the request is cross-site is refused.
 @csrf_exempt
 @_methods("POST")
 def reports(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    if request.headers.get("Sec-Fetch-Site", "") == "cross-site":
+        return error(403, "cross_site", _("Reports cannot be sent from another website."))
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -521,6 +528,10 @@ def reports(request: HttpRequest, **kwargs: Any) -> HttpResponse:
             413,
             "too_large",
             _("A report can be at most %(size)s bytes.") % {"size": MAX_BODY_BYTES},
+        )
+    if request.body and request.content_type != "application/json":
+        return error(
+            415, "unsupported_media_type", _("Send the report as JSON (application/json).")
         )
     try:
         body = json.loads(request.body or b"null")

@@ -15,6 +15,7 @@ report reaches the cache.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from functools import cache as once
 from typing import Any
 
@@ -83,6 +84,17 @@ def count(name: str, timeout: int) -> int:
     pipe.set(key, 0, ex=timeout, nx=True)
     pipe.incr(key)
     return int(pipe.execute()[1])
+
+
+def uncount(name: str) -> None:
+    """Take back one just counted (the counter exists and keeps its expiry)."""
+    client = _redis()
+    if client is None:
+        # Gone in between (expired): nothing to take back.
+        with suppress(ValueError):
+            cache.decr(name)
+        return
+    client.decr(_key(name))
 
 
 def value(name: str) -> int:

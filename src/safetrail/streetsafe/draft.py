@@ -9,17 +9,23 @@ as they are now, not as they were.
 The answers are kept in a ``ReportDraft`` row, encrypted (AES-GCM) with a
 random key that is never stored: it travels only in the page's address and
 forms as ``?state=<draft id>.<key>``. The server cannot read a draft on its
-own, and its logs never keep query strings. A draft is emptied and marked
-sent when its report is sent (the first send wins: a second click, or Back
-and send again, finds it sent), and deleted once two hours have gone by
-since the last step. There is no cookie and no account, and a draft holds
-no address.
+own, and its logs never keep query strings. A draft opens only in the
+browser that made it: the encryption also covers a keyed hash of that
+browser's CSRF secret (its only cookie, gone when the browser closes), so a
+link to a draft sent to someone else, or synced to another device, opens
+nothing. A draft is deleted in the same transaction that stores its report
+(the first send wins: a second click finds nothing left to send), and once
+two hours have gone by since the last step. Nothing in it says when the
+report was sent: the row is gone, and its time was only ever to the minute.
+There is no account, and a draft holds no address.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import os
 import uuid
@@ -29,6 +35,9 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.utils import timezone
 
 from safetrail.streetsafe import area, domain, services
@@ -45,7 +54,7 @@ State = dict[str, Any]
 
 
 class StateError(Exception):
-    """The draft cannot be used: ``reason`` is "sent", "expired", "gone" (cleared) or "bad"."""
+    """The draft cannot be used: ``reason`` is "expired", "gone" (sent or cleared) or "bad"."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -78,7 +87,27 @@ def parse(token: str) -> Handle:
     return handle
 
 
-def load(token: str) -> tuple[Handle | None, State]:
+def browser(request: HttpRequest) -> bytes:
+    """What ties a draft to the browser that made it: a keyed hash of its CSRF secret.
+
+    get_token() makes the secret (and sets the cookie) if the browser has none yet.
+    """
+    get_token(request)
+    secret = request.META.get("CSRF_COOKIE", "")
+    key = hmac.new(settings.SECRET_KEY.encode(), b"streetsafe.draft-browser", hashlib.sha256)
+    return hmac.new(key.digest(), secret.encode(), hashlib.sha256).digest()
+
+
+def _context(handle: Handle, browser: bytes) -> bytes:
+    # Authenticated, not encrypted: a draft under another id or in another browser fails.
+    return handle.id.bytes + browser
+
+
+def _minute(moment: Any) -> Any:
+    return moment.replace(second=0, microsecond=0)
+
+
+def load(token: str, browser: bytes) -> tuple[Handle | None, State]:
     """The draft a token names and its answers; an empty token is a new report."""
     if not token:
         return None, {}
@@ -86,15 +115,13 @@ def load(token: str) -> tuple[Handle | None, State]:
     row = ReportDraft.objects.filter(id=handle.id).first()
     if row is None:
         raise StateError("gone")
-    if row.sent:
-        raise StateError("sent")
     if row.updated_at < timezone.now() - MAX_AGE:
         row.delete()
         raise StateError("expired")
     sealed = bytes(row.sealed)
     try:
         plain = AESGCM(handle.key).decrypt(
-            sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], handle.id.bytes
+            sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], _context(handle, browser)
         )
         state = json.loads(plain)
     except (InvalidTag, ValueError):
@@ -104,15 +131,17 @@ def load(token: str) -> tuple[Handle | None, State]:
     return handle, state
 
 
-def save(handle: Handle | None, state: State) -> Handle:
+def save(handle: Handle | None, state: State, browser: bytes) -> Handle:
     """Keeps the answers, in a new draft when there is none yet; returns its handle."""
-    now = timezone.now()
+    now = _minute(timezone.now())
     if handle is None:
         handle = Handle(uuid.uuid4(), AESGCM.generate_key(bit_length=256))
         # Housekeeping as drafts are made: what was left unsent goes after two hours.
-        ReportDraft.objects.filter(updated_at__lt=now - MAX_AGE).delete()
+        clear_expired()
     nonce = os.urandom(_NONCE_BYTES)
-    sealed = nonce + AESGCM(handle.key).encrypt(nonce, json.dumps(state).encode(), handle.id.bytes)
+    sealed = nonce + AESGCM(handle.key).encrypt(
+        nonce, json.dumps(state).encode(), _context(handle, browser)
+    )
     ReportDraft.objects.update_or_create(
         id=handle.id, defaults={"sealed": sealed, "updated_at": now}
     )
@@ -120,16 +149,14 @@ def save(handle: Handle | None, state: State) -> Handle:
 
 
 def claim(handle: Handle) -> bool:
-    """Empties the draft and marks it sent. False if it was sent already.
+    """Deletes the draft as its report is stored. False if it was gone already.
 
-    One UPDATE with the condition in it, so of two sends at once (a double
-    click) exactly one changes the row; the other waits for it and changes
-    nothing.
+    Call it inside the transaction that stores the report: of two sends at
+    once (a double click) exactly one deletes the row, the other waits for it
+    and deletes nothing; a refusal rolls the delete back and keeps the draft.
     """
-    changed = ReportDraft.objects.filter(id=handle.id, sent=False).update(
-        sent=True, sealed=b"", updated_at=timezone.now()
-    )
-    return changed == 1
+    deleted, _ = ReportDraft.objects.filter(id=handle.id).delete()
+    return deleted > 0
 
 
 def clear_expired() -> int:

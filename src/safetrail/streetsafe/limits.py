@@ -85,12 +85,6 @@ def level_for(sent_today: int) -> int:
     return min(proof_of_work.MAX_LEVEL, 1 + (sent_today - free) // step)
 
 
-def level_needed(address: str) -> int:
-    """The level of the challenge to give this sender now."""
-    today = timezone.now().date().isoformat()
-    return level_for(_peek(f"streetsafe:sender:{today}:{sender_token(address)}"))
-
-
 def _per_day(verified: bool) -> int:
     if verified:
         return (
@@ -108,32 +102,41 @@ def _peek(name: str) -> int:
     return counting.value(name)
 
 
+def _sender_counter(address: str, *, verified: bool) -> str:
+    # Solved and unsolved reports are counted apart, so reports without a
+    # proof (free to send) cannot raise the level others on the address need.
+    kind = "sender" if verified else "unverified-sender"
+    return f"streetsafe:{kind}:{timezone.now().date().isoformat()}:{sender_token(address)}"
+
+
+def _hour_counter() -> str:
+    return f"streetsafe:unverified:{timezone.now().strftime('%Y-%m-%dT%H')}"
+
+
+def level_needed(address: str) -> int:
+    """The level of the challenge to give this sender now."""
+    return level_for(_peek(_sender_counter(address, verified=True)))
+
+
 def check(address: str, *, verified: bool, level: int = 0) -> Verdict:
     """Whether one more report may be accepted. Does not count it (see ``record``)."""
-    token = sender_token(address)
-    today = timezone.now().date().isoformat()
-    sent = _peek(f"streetsafe:sender:{today}:{token}")
+    sent = _peek(_sender_counter(address, verified=verified))
     if sent >= _per_day(verified):
         return Verdict(False, "sender")
     if verified and level < level_for(sent):
         return Verdict(False, "harder")
-    if not verified:
-        hour = timezone.now().strftime("%Y-%m-%dT%H")
-        if (
-            _peek(f"streetsafe:unverified:{hour}")
-            >= settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_HOUR
-        ):
-            return Verdict(False, "site")
+    if (
+        not verified
+        and _peek(_hour_counter()) >= settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_HOUR
+    ):
+        return Verdict(False, "site")
     return Verdict(True)
 
 
 def record(address: str, *, verified: bool) -> None:
-    token = sender_token(address)
-    today = timezone.now().date().isoformat()
-    _count(f"streetsafe:sender:{today}:{token}", DAY_SECONDS)
+    _count(_sender_counter(address, verified=verified), DAY_SECONDS)
     if not verified:
-        hour = timezone.now().strftime("%Y-%m-%dT%H")
-        _count(f"streetsafe:unverified:{hour}", 3600)
+        _count(_hour_counter(), 3600)
 
 
 def take(address: str, *, verified: bool, level: int = 0) -> Verdict:
@@ -141,24 +144,34 @@ def take(address: str, *, verified: bool, level: int = 0) -> Verdict:
 
     Counting first makes the limit exact under a burst of concurrent requests
     from one sender (``check`` then ``record`` could let a few through), and
-    keeps it one round trip. A refused attempt still counts, which only
-    matters to someone already over, or asked for a harder proof anyway.
+    keeps it one round trip. A report refused for too easy a proof is taken
+    back (a second round trip, on that path only), so asking does not raise
+    the level for the next person on the same address. Other refused
+    attempts count, which only matters to someone already over.
     """
-    token = sender_token(address)
-    today = timezone.now().date().isoformat()
-    sent = _count(f"streetsafe:sender:{today}:{token}", DAY_SECONDS)
+    name = _sender_counter(address, verified=verified)
+    sent = _count(name, DAY_SECONDS)
     if sent > _per_day(verified):
         return Verdict(False, "sender")
-    if verified and level < level_for(sent - 1):
-        return Verdict(False, "harder")
-    if not verified:
-        hour = timezone.now().strftime("%Y-%m-%dT%H")
-        if (
-            _count(f"streetsafe:unverified:{hour}", 3600)
-            > settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_HOUR
-        ):
-            return Verdict(False, "site")
+    if verified:
+        if level < level_for(sent - 1):
+            counting.uncount(name)
+            return Verdict(False, "harder")
+        return Verdict(True)
+    if _count(_hour_counter(), 3600) > settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_HOUR:
+        return Verdict(False, "site")
     return Verdict(True)
+
+
+def draft_allowed(address: str) -> bool:
+    """Whether this sender may start one more report today (each start stores a draft).
+
+    Drafts are written before any proof of work, so this keeps a script from
+    filling the drafts table; the number is high because many people can
+    share an address, and nobody is refused a report they have started.
+    """
+    name = f"streetsafe:drafts:{timezone.now().date().isoformat()}:{sender_token(address)}"
+    return _count(name, DAY_SECONDS) <= settings.SAFETRAIL_STREETSAFE_DRAFTS_PER_DAY
 
 
 def secret_token() -> str:

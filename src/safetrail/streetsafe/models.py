@@ -284,15 +284,13 @@ class ReportDraft(models.Model):
     """Answers given so far by someone who has not sent their report yet.
 
     Sealed with a key that only the reporter's page address holds (draft.py):
-    the server cannot read a draft on its own. No address, no account, no
-    cookie. Emptied and marked sent when the report is sent (so a second
-    send is known for what it is), and deleted once two hours have gone by
-    since the last step.
+    the server cannot read a draft on its own. No address, no account.
+    Deleted with the report's insert, or two hours after the last step.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     sealed = models.BinaryField()
-    sent = models.BooleanField(default=False)
+    # To the minute: only for clearing old drafts.
     updated_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:

@@ -197,8 +197,16 @@ def _operations() -> dict[str, tuple[str, dict[str, Any]]]:
                         "bad_request",
                         {"reasons": "Choose at least one reason.", "band": "Say the time of day"},
                     ),
+                    "403": _error(
+                        _("Sent by a page on another website (Sec-Fetch-Site: cross-site)."),
+                        "cross_site",
+                    ),
                     "405": _error(_("Only POST is allowed."), "method_not_allowed"),
                     "413": _error(_("The body is over 16 KB."), "too_large"),
+                    "415": _error(
+                        _("The body is not declared as application/json."),
+                        "unsupported_media_type",
+                    ),
                     "429": {
                         **_error(
                             _("Too many reports from this sender or the site."), "too_many_reports"

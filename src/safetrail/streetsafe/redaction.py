@@ -32,6 +32,7 @@ note before it is marked as reviewed.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Domain endings a spelt-out address may finish with. Only these, because
@@ -194,6 +195,9 @@ def _social(match: re.Match[str]) -> str:
 
 
 def redact(text: str) -> str:
+    # Full-width and other look-alike forms ("ｂｏｂ＠ｅｘａｍｐｌｅ．ｃｏｍ", "０７７００")
+    # to plain ones first, so the rules below see them; the stored note keeps this form.
+    text = unicodedata.normalize("NFKC", text)
     text = EMAIL.sub(EMAIL_MARK, text)
     text = SPELLED_EMAIL.sub(_spelled_email, text)
     # Before HANDLE, which would otherwise take the "@jay" of "tiktok.com/@jay".

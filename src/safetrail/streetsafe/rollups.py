@@ -185,7 +185,8 @@ def rebuild() -> int:
     )
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {CELL_TABLE}, {DAY_TABLE}, {TOTAL_TABLE} IN EXCLUSIVE MODE")
+            # In the order apply() takes their rows, so a rebuild and a report cannot deadlock.
+            cursor.execute(f"LOCK TABLE {DAY_TABLE}, {TOTAL_TABLE}, {CELL_TABLE} IN EXCLUSIVE MODE")
         for table in (DAY_TABLE, TOTAL_TABLE, CELL_TABLE):
             cursor.execute(f"DELETE FROM {table}")
         for resolution in cells.RESOLUTIONS:

@@ -76,8 +76,9 @@ def send(request: HttpRequest) -> HttpResponse:
     if request.POST.get(HONEYPOT, ""):
         # A script filled in the hidden box: it is told all went well, and nothing is kept.
         return _see_other(reverse("streetsafe:report_done"))
+    browser = draft.browser(request)
     try:
-        handle, state = draft.load(request.POST.get(draft.FIELD_NAME, ""))
+        handle, state = draft.load(request.POST.get(draft.FIELD_NAME, ""), browser)
     except StateError as error:
         return _start_again(request, error.reason)
     if handle is None:
@@ -89,14 +90,16 @@ def send(request: HttpRequest) -> HttpResponse:
     form = CheckForm(request.POST, nearby=nearby)
     if not form.is_valid():
         return _show(request, CHECK, handle, state, form=form, nearby=nearby)
-    level = proof_of_work.solved_level(form.cleaned_data["proof"])
-    verified = level != proof_of_work.NOT_SOLVED
+    verified = False
     try:
         with transaction.atomic():
-            # The first send of a draft wins; a second click, or Back and send
-            # again, finds it sent. A refusal below rolls this back.
+            # The first send of a draft wins; a second click finds it gone. A
+            # refusal below rolls this back. Claimed before the proof is spent,
+            # so a second click cannot use up the first one's proof.
             if not draft.claim(handle):
-                return _see_other(reverse("streetsafe:report_done"))
+                return _start_again(request, "gone")
+            level = proof_of_work.solved_level(form.cleaned_data["proof"])
+            verified = level != proof_of_work.NOT_SOLVED
             services.report_create(
                 draft.to_draft(state),
                 address=client_address(request),
@@ -128,7 +131,7 @@ def _step(request: HttpRequest, page: str) -> HttpResponse:
         # A bookmark or an old address without its draft: start at the beginning.
         return _see_other(reverse(STEP_URLS[PLACE]))
     try:
-        handle, state = draft.load(token)
+        handle, state = draft.load(token, draft.browser(request))
     except StateError as error:
         return _start_again(request, error.reason)
     missing = _first_missing(state, page)
@@ -139,8 +142,9 @@ def _step(request: HttpRequest, page: str) -> HttpResponse:
 
 def _take(request: HttpRequest, page: str) -> HttpResponse:
     """Takes a step's answers (POST): saved and on to the next step, or shown again."""
+    browser = draft.browser(request)
     try:
-        handle, state = draft.load(request.POST.get(draft.FIELD_NAME, ""))
+        handle, state = draft.load(request.POST.get(draft.FIELD_NAME, ""), browser)
     except StateError as error:
         return _start_again(request, error.reason)
     missing = _first_missing(state, page)
@@ -149,8 +153,11 @@ def _take(request: HttpRequest, page: str) -> HttpResponse:
     form = STEP_FORMS[page](request.POST)
     if not form.is_valid():
         return _show(request, page, handle, state, form=form)
+    if handle is None and not limits.draft_allowed(client_address(request)):
+        notice = _("You have started a lot of reports today. Try again tomorrow.")
+        return _show(request, page, None, state, form=form, notice=notice, status=429)
     state = {**state, **form.state_values()}
-    handle = draft.save(handle, state)
+    handle = draft.save(handle, state, browser)
     return _see_other(_step_url(CHECK if draft.has_details(state) else DETAILS, handle))
 
 
@@ -291,10 +298,16 @@ def _see_other(url: str) -> HttpResponse:
 
 
 def _start_again(request: HttpRequest, reason: str) -> HttpResponse:
-    if reason == "sent":
-        # Back or reload after sending: the report is in; say so again.
-        return _see_other(reverse("streetsafe:report_done"))
-    if reason in ("expired", "gone"):
+    if reason == "gone":
+        # Sent (this or another click: Back after sending lands here), or
+        # cleared after two hours. Nothing kept says which, so the notice says
+        # both; not an error on the sender's part, so a 200.
+        notice = _(
+            "We no longer have these answers. If you sent the report, we have it. If not, "
+            "more than 2 hours went by. Please start again."
+        )
+        return _show(request, PLACE, None, {}, notice=notice)
+    if reason == "expired":
         notice = _(
             "We did not keep your answers because more than 2 hours went by. This keeps them "
             "private. Please start again."
