@@ -245,7 +245,11 @@ SESSION_COOKIE_AGE = env_int("SAFETRAIL_SESSION_MAX_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_NAME = "csrftoken"
 CSRF_COOKIE_HTTPONLY = True
-CSRF_COOKIE_SAMESITE = "Strict"
+# Lax, not Strict: with Strict, following a link to the site from another one
+# arrives without the cookie, so a new one replaces it, and a form (or a
+# Street Safe report in progress, whose draft is tied to it) in another tab
+# stops working. Lax still keeps it off cross-site POSTs.
+CSRF_COOKIE_SAMESITE = "Lax"
 # Gone when the browser closes: Django's default keeps it a year, a trace on a
 # shared or watched device that someone used this site.
 CSRF_COOKIE_AGE = None

@@ -537,6 +537,35 @@ def test_the_browsers_back_forward_and_reload_keep_the_answers(
     assert stored_only().note == "By the bins."
 
 
+def test_pressing_send_again_while_the_check_runs_does_not_send_it_unchecked(
+    new_page: NewPage, live_server: LiveServer, settings: Any
+) -> None:
+    # A challenge this hard keeps the page's check busy for the whole test.
+    settings.SAFETRAIL_STREETSAFE_POW_MAX_NUMBER = 2_000_000_000
+    page = new_page(**PHONE)
+    start_report(page, live_server)
+    type_coordinates(page, *NEXT_DOOR)
+    press(page, "Continue")
+    tick(page, "Badly lit")
+    page.get_by_label("Earlier today", exact=True).check()
+    page.get_by_label("Night (midnight to 6am)", exact=True).check()
+    press(page, "Continue")
+    assert path_of(page) == reverse("streetsafe:report_check")
+    status = page.locator("[data-streetsafe-proof-status]")
+    expect(status).to_be_hidden()
+
+    send = page.locator("main").get_by_role("button", name="Send the report", exact=True)
+    send.click()
+    expect(status).to_be_visible()
+    page.wait_for_timeout(1200)  # past the button's own one-second double-click guard
+    send.click()
+    page.wait_for_timeout(1500)
+
+    # Still waiting for the check: nothing was sent, checked or not.
+    assert path_of(page) == reverse("streetsafe:report_check")
+    assert Report.objects.count() == 0
+
+
 # --- 3. "me too" ----------------------------------------------------------------------------
 
 

@@ -301,3 +301,22 @@ def test_rollups_check_and_rebuild():
     call_command("streetsafe_rollups", "--rebuild")
     assert rollups.check() == []
     assert cell_total(found) == 1
+
+
+def test_a_reports_page_says_when_it_is_unverified(moderator):
+    checked = report()
+    unchecked = report()
+    Report.objects.filter(id=unchecked.id).update(verified=False)
+    said = "did not do the check that shows it is not a computer program"
+    assert (
+        said
+        not in moderator.get(
+            reverse("streetsafe:moderate_report", args=[checked.id])
+        ).content.decode()
+    )
+    assert (
+        said
+        in moderator.get(
+            reverse("streetsafe:moderate_report", args=[unchecked.id])
+        ).content.decode()
+    )

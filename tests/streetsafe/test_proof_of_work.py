@@ -70,8 +70,8 @@ def test_each_challenge_is_new():
 
 
 def test_an_expired_challenge_is_refused(monkeypatch):
-    an_hour_ago = timezone.now() - timedelta(hours=1)
-    monkeypatch.setattr(timezone, "now", lambda: an_hour_ago)
+    too_long_ago = timezone.now() - proof_of_work.EXPIRES_AFTER - timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: too_long_ago)
     challenge = proof_of_work.new_challenge()
     monkeypatch.undo()
 

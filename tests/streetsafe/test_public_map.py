@@ -142,7 +142,7 @@ def test_k_comes_from_the_settings(client, settings, world):
     # has four visible; five on one day still do not.
     assert shown == {world["shown"], public_cell(TOO_FEW), public_cell(WITH_HIDDEN)}
     page = client.get(reverse("streetsafe:map")).content.decode()
-    assert "at least 4 people reported it on 4 different days" in page
+    assert "at least 4 reports were sent on 4 different days" in page
     assert public_cell(ONE_DAY) not in client.get(reverse("streetsafe:public_csv")).content.decode()
 
 
@@ -215,7 +215,7 @@ def test_map_page_explains_itself_without_javascript(client, world):
     assert page.h1.get_text(strip=True) == "Where people reported feeling unsafe"
     assert "It does not show where it is unsafe" in text
     assert "some people report more than others" in text
-    assert "An area shows only when at least 5 people reported it on 5 different days" in text
+    assert "An area shows only when at least 5 reports were sent on 5 different days" in text
     assert page.find("a", href=reverse("streetsafe:table"))
     assert page.select_one(".safetrail-map-nojs")
     # The key says each colour in words.

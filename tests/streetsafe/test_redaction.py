@@ -257,3 +257,20 @@ def test_names_after_welsh_cues_are_removed(text):
 def test_full_width_look_alikes_are_caught_too():
     assert redaction.redact("ｂｏｂ＠ｅｘａｍｐｌｅ．ｃｏｍ") == redaction.EMAIL_MARK
     assert redaction.PHONE_MARK in redaction.redact("call ０７７００ ９００１２３")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["He lives at N1 2AB now", "near sw1a 1aa", "CF10 3AT", "postcode EH1 1YZ."],
+)
+def test_full_postcodes_are_removed(text):
+    redacted = redaction.redact(text)
+    assert redaction.POSTCODE_MARK in redacted
+    assert redaction.was_redacted(redacted)
+
+
+@pytest.mark.parametrize(
+    "text", ["at 10 2pm", "the A40 road", "N29 bus", "bus 2 at 11 2am", "in 2 mins", "N1 area"]
+)
+def test_things_that_are_not_postcodes_stay(text):
+    assert redaction.redact(text) == text

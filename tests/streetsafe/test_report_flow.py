@@ -393,7 +393,7 @@ def test_limit_reached_gives_429_with_a_clear_message(client, settings):
     refused = send(client, state_of(to_check(client)))
     assert refused.status_code == 429
     text = refused.content.decode()
-    assert "You have sent a lot of reports today. Try again tomorrow." in text
+    assert "A lot of reports came from your internet connection today. Try again tomorrow." in text
     assert Report.objects.count() == 2
 
 
@@ -538,7 +538,7 @@ def test_starting_many_reports_from_one_address_is_limited(client, settings):
     assert place_by_square(client).status_code == 200
     third = place_by_square(client)
     assert third.status_code == 429
-    assert "You have started a lot of reports today. Try again tomorrow." in (
+    assert "A lot of reports were started from your internet connection today." in (
         third.content.decode()
     )
     assert ReportDraft.objects.count() == 2
@@ -787,11 +787,64 @@ def test_many_reports_from_one_address_ask_for_a_longer_check_not_a_refusal(clie
     second = to_check(client)
     assert page_challenge(second).max_number == 1000
     easy = proof_of_work.solve(proof_of_work.new_challenge())
-    asked = send(client, state_of(second), proof=easy)
-    assert asked.status_code == 200
+    redirected = send(client, state_of(second), proof=easy)
+    # Back to the check page by GET, so reloading it sends nothing.
+    assert redirected.status_code == 303
+    asked = client.get(redirected["Location"])
     assert "Your browser needs to do a longer check this time" in asked.content.decode()
+    assert client.get(redirected["Location"]).status_code == 200
     assert Report.objects.count() == 1
     # The page shown again carries the harder challenge; solving it sends the report.
     harder = proof_of_work.solve(page_challenge(asked))
     assert send(client, state_of(asked), proof=harder).status_code == 303
     assert Report.objects.filter(verified=True).count() == 2
+
+
+def test_switching_language_keeps_the_report_in_progress(client):
+    checked = to_check(client, note="by the old mill")
+    welsh = next(
+        link["href"]
+        for link in soup(checked).select(".govuk-language-navigation a")
+        if link.get_text(strip=True) == "Cymraeg"
+    )
+    assert welsh.startswith("/cy/")
+    assert f"state={state_of(checked)}" in welsh
+    page = client.get(welsh)
+    assert page.status_code == 200
+    assert "by the old mill" in page.content.decode()
+
+
+def test_the_form_cookie_is_sent_when_arriving_from_another_site(client):
+    """SameSite=Lax: a link from elsewhere must not replace it (and orphan a draft)."""
+    response = client.get(reverse("streetsafe:report_place"))
+    assert response.cookies["csrftoken"]["samesite"] == "Lax"
+
+
+def test_the_same_place_answer_is_kept_when_a_longer_check_is_needed(client, settings):
+    original = _reported_on(10)
+    for days_ago in (11, 12, 13, 14):
+        _reported_on(days_ago)
+    settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY = 0
+    settings.SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY = 5
+    checked = to_check(client)
+    easy = proof_of_work.solve(proof_of_work.new_challenge())
+    redirected = send(client, state_of(checked), proof=easy, same_as=str(original.id))
+    page = soup(client.get(redirected["Location"]))
+    chosen = page.find("input", attrs={"name": "same_as", "value": str(original.id)})
+    assert chosen.has_attr("checked")
+
+
+def test_line_breaks_count_as_one_character_as_the_counter_shows(client):
+    placed = place_by_square(client)
+    note = "\r\n".join(["dark"] * 100)  # 499 characters as the box counts them
+    checked = details(client, state_of(placed), note=note)
+    assert "Check your report" in checked.content.decode()
+    assert opened(client, state_of(checked))["note"] == note.replace("\r\n", "\n")
+
+
+def test_a_date_part_with_many_digits_is_a_clear_error(client):
+    placed = place_by_square(client)
+    response = details(client, state_of(placed), day_day="99999999999", note="kept")
+    assert response.status_code == 200
+    assert errors_of(response)
+    assert soup(response).find("textarea", attrs={"name": "note"}).get_text() == "kept"

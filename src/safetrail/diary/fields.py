@@ -54,7 +54,7 @@ class DatePartsField(forms.Field):
             if year < 1900:
                 raise ValueError
             parsed = date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a part with a dozen digits
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         return parsed
 
@@ -102,6 +102,11 @@ class LongTextField(forms.CharField):
         super().__init__(*args, **kwargs)
         self.limit = max_length
         self.widget = forms.Textarea()
+
+    def to_python(self, value: Any) -> str:
+        # Browsers send each line break as two characters (CR LF) but count it
+        # as one in the box's counter: one it is, here too.
+        return super().to_python(value).replace("\r\n", "\n")
 
     def validate(self, value: Any) -> None:
         super().validate(value)

@@ -11,12 +11,17 @@ from django.utils.translation import gettext_lazy as _
 
 def _switch_links(request: HttpRequest) -> list[dict[str, Any]]:
     current = translation.get_language()
+    # The same page in the other language keeps its query: a filtered list
+    # stays filtered, and a Street Safe report in progress keeps its draft.
+    query = request.META.get("QUERY_STRING", "")
     links = []
     for code, name in (("en", "English"), ("cy", "Cymraeg")):
         url = translate_url(request.path, code)
         if url == request.path and code != current:
             with translation.override(code):
                 url = reverse("advice:home")
+        elif query:
+            url = f"{url}?{query}"
         links.append({"code": code, "name": name, "url": url, "current": code == current})
     return links
 

@@ -146,7 +146,7 @@ def _operations() -> dict[str, tuple[str, dict[str, Any]]]:
                     "An ALTCHA (version 1) challenge. Find the number n, from 0 to maxnumber, "
                     "for which SHA-256(salt + n) in hex equals challenge. Send back, base64 "
                     "encoded, the JSON object {algorithm, challenge, number, salt, signature} "
-                    "as the proof of a report. Each challenge expires after 30 minutes and "
+                    "as the proof of a report. Each challenge expires after 2 hours and "
                     "each solution works once. Reports without a proof are accepted, but far "
                     "fewer of them. After many reports from one address in a day, challenges "
                     "get harder (a larger maxnumber); a report with an easier proof than asked "

@@ -30,7 +30,9 @@ from django.utils import timezone
 
 from safetrail.streetsafe import counting
 
-EXPIRES_AFTER = timedelta(minutes=30)
+# As long as a report's draft lives (draft.MAX_AGE): a check page left open
+# that long still sends a solved report.
+EXPIRES_AFTER = timedelta(hours=2)
 ALGORITHM = "SHA-256"
 # 16 times the work at most: a few seconds on a new phone, well under a
 # minute on an old one, solved while the person reads the check page.

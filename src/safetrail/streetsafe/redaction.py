@@ -10,6 +10,7 @@ nobody, moderators included, needs the original. What is caught:
   matrix sign" stays. "bob at example.com", with a real dot but a plain "at",
   stays too, as that is also how people write "looking at bbc.co.uk";
 - phone numbers;
+- full UK postcodes ("N1 2AB");
 - UK number plates: current ones (AB12 CDE) in any case, with or without
   spaces between the groups, and spelt out in capitals (A B 1 2 C D E); prefix
   (A123 BCD), suffix (ABC 123D) and Northern Irish (ABZ 1234) ones only in
@@ -143,9 +144,15 @@ NAME_CUE = re.compile(
     r"(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)",
 )
 
+# A full UK postcode ("N1 2AB", "sw1a 1aa") points at a handful of homes. The
+# letters a postcode may use rule out times: "10 2pm" has an M, which no
+# postcode's last part does.
+POSTCODE = re.compile(r"(?i)\b[A-PR-UWYZ][A-HK-Y]?\d[A-HJKPSTUW\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b")
+
 EMAIL_MARK = "[email removed]"
 PHONE_MARK = "[phone number removed]"
 PLATE_MARK = "[number plate removed]"
+POSTCODE_MARK = "[postcode removed]"
 HANDLE_MARK = "[username removed]"
 NAME_MARK = "[name removed]"
 
@@ -210,6 +217,8 @@ def redact(text: str) -> str:
         ),
         text,
     )
+    # Before plates: "N1 2AB" is not one, but parts of longer ones could be taken.
+    text = POSTCODE.sub(POSTCODE_MARK, text)
     text = PLATE.sub(_plate, text)
     text = NAME_CUE.sub(lambda match: f"{match.group('cue')} {NAME_MARK}", text)
     return text
@@ -217,5 +226,6 @@ def redact(text: str) -> str:
 
 def was_redacted(text: str) -> bool:
     return any(
-        mark in text for mark in (EMAIL_MARK, PHONE_MARK, PLATE_MARK, HANDLE_MARK, NAME_MARK)
+        mark in text
+        for mark in (EMAIL_MARK, PHONE_MARK, PLATE_MARK, POSTCODE_MARK, HANDLE_MARK, NAME_MARK)
     )

@@ -45,6 +45,8 @@ TEMPLATES = {
 # A field no person sees or fills in (see report_check.html); scripts that
 # fill in every box do. Named like something a script would want to fill.
 HONEYPOT = "website"
+# In the check page's address when a send needs a harder proof of work.
+LONGER_CHECK = "longer-check"
 
 
 @require_safe
@@ -110,6 +112,13 @@ def send(request: HttpRequest) -> HttpResponse:
     except StateError as error:
         return _start_again(request, error.reason)
     except services.ReportRefused as refused:
+        if refused.reason == "limit_harder":
+            # Back to the check page by GET (a reload must not send again),
+            # with a harder challenge, the answer to "the same place?" kept,
+            # and a word about why.
+            kept = {**state, "same_as": form.cleaned_data.get("same_as", "")}
+            handle = draft.save(handle, kept, browser)
+            return _see_other(f"{_step_url(CHECK, handle)}&{LONGER_CHECK}=1")
         return _refused(request, refused.reason, handle, state, verified=verified)
     return _see_other(reverse("streetsafe:report_done"))
 
@@ -137,7 +146,13 @@ def _step(request: HttpRequest, page: str) -> HttpResponse:
     missing = _first_missing(state, page)
     if missing != page:
         return _see_other(_step_url(missing, handle))
-    return _show(request, page, handle, state)
+    notice = ""
+    if page == CHECK and request.GET.get(LONGER_CHECK) == "1":
+        notice = _(
+            "A lot of reports came from your internet connection today. Your browser needs to "
+            "do a longer check this time. Press \u201cSend the report\u201d again."
+        )
+    return _show(request, page, handle, state, notice=notice)
 
 
 def _take(request: HttpRequest, page: str) -> HttpResponse:
@@ -154,7 +169,9 @@ def _take(request: HttpRequest, page: str) -> HttpResponse:
     if not form.is_valid():
         return _show(request, page, handle, state, form=form)
     if handle is None and not limits.draft_allowed(client_address(request)):
-        notice = _("You have started a lot of reports today. Try again tomorrow.")
+        notice = _(
+            "A lot of reports were started from your internet connection today. Try again tomorrow."
+        )
         return _show(request, page, None, state, form=form, notice=notice, status=429)
     state = {**state, **form.state_values()}
     handle = draft.save(handle, state, browser)
@@ -202,7 +219,9 @@ def _show(
     else:
         if nearby is None:
             nearby = services.nearby(draft.point(state))
-        context["form"] = form or CheckForm(nearby=nearby)
+        context["form"] = form or CheckForm(
+            nearby=nearby, initial={"same_as": state.get("same_as", "")}
+        )
         context["challenge"] = proof_of_work.new_challenge(
             limits.level_needed(client_address(request))
         )
@@ -329,12 +348,6 @@ def _refused(
     if reason == "no_reasons":
         notice = _("Tick at least one reason why you felt unsafe.")
         return _show(request, DETAILS, handle, state, notice=notice, status=400)
-    if reason == "limit_harder":
-        notice = _(
-            "A lot of reports came from your internet connection today. Your browser needs to "
-            "do a longer check this time. Press \u201cSend the report\u201d again."
-        )
-        return _show(request, CHECK, handle, state, notice=notice)
     return render(
         request,
         "streetsafe/report_refused.html",

@@ -11,7 +11,15 @@
 // reports from the same place each day.
 
 const BATCH = 256
+const YIELD_EVERY = 16
+// How long "Send" waits for the answer before sending without it, at level 0;
+// each level of a harder challenge (written in its salt) waits this much more.
 const WAIT_ON_SUBMIT_MS = 15000
+
+function levelOf (salt) {
+  const match = /[?&]level=(\d+)/.exec(salt)
+  return match ? Number(match[1]) : 0
+}
 
 function bytesOf (hex) {
   const bytes = new Uint8Array(hex.length / 2)
@@ -43,6 +51,11 @@ export async function solve ({ algorithm, challenge, salt, maxnumber }) {
     const digests = await Promise.all(work)
     const found = digests.findIndex((digest) => same(digest, expected))
     if (found !== -1) return start + found
+    // Now and then, let the page breathe: a long, hard check must not hold up
+    // its loading, scrolling or the quick exit.
+    if ((start / BATCH) % YIELD_EVERY === YIELD_EVERY - 1) {
+      await new Promise((resolve) => setTimeout(resolve, 0))
+    }
   }
   return null
 }
@@ -67,13 +80,18 @@ function start (form) {
     })
     .catch(() => {}) // no answer: the report still goes, unproven
 
-  // Sent before the answer is ready: wait for it a little, then send anyway.
+  // Sent before the answer is ready: say so, wait for it, then send anyway.
+  // A second press while waiting must not send at once without the answer.
+  const status = form.querySelector('[data-streetsafe-proof-status]')
   let waiting = false
   form.addEventListener('submit', (event) => {
-    if (proof.value || waiting) return
+    if (proof.value) return
     event.preventDefault()
+    if (waiting) return
     waiting = true
-    const patience = new Promise((resolve) => setTimeout(resolve, WAIT_ON_SUBMIT_MS))
+    if (status) status.hidden = false
+    const wait = WAIT_ON_SUBMIT_MS * (1 + levelOf(challenge.salt))
+    const patience = new Promise((resolve) => setTimeout(resolve, wait))
     Promise.race([work, patience]).then(() => form.submit())
   })
 }
