@@ -125,6 +125,7 @@ def test_cells_in_a_box(client):
         "-91,-0.20,51.54,-0.05",
         "51.0,-0.20,52.5,-0.05",  # too tall
         "51.48,-1.5,51.54,0.05",  # too wide
+        "51.4_8,-0.20,51.54,-0.05",  # float() would read 51.48
     ],
 )
 def test_bad_boxes_are_refused_in_json(client, bbox):

@@ -103,7 +103,7 @@ def test_every_report_is_listed_with_what_a_moderator_needs_and_no_point(moderat
     assert response.status_code == 200
     text = response.content.decode()
     assert "4 reports" in text
-    assert soup(response).find("caption").get_text(strip=True) == "Reports, newest first"
+    assert soup(response).find("caption").get_text(strip=True) == "Reports, newest day first"
     row = row_of(response, plain)
     cells = [cell.get_text(" ", strip=True) for cell in row.find_all("td")]
     day = plain.received_on

@@ -173,6 +173,8 @@ def _number(value: Any) -> float | None:
         except OverflowError:  # an integer with hundreds of digits
             return None
     elif isinstance(value, str):
+        if "_" in value:  # float() reads "51.5_1" as 51.51; nobody writes a number so
+            return None
         try:
             number = float(value.strip())
         except ValueError:
