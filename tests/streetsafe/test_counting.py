@@ -88,6 +88,20 @@ def test_a_mark_is_new_only_the_first_time(store):
     assert counting.first_time(f"{store}another", 60)
 
 
+def test_a_count_taken_back_keeps_the_counter_and_a_gone_one_stays_gone(store):
+    name = f"{store}taken-back"
+    counting.count(name, 60)
+    counting.count(name, 60)
+    counting.uncount(name)
+    assert counting.value(name) == 1
+
+    # Expired (here: deleted) in between: nothing is made, so nothing lives for ever.
+    cache.delete(name)
+    counting.uncount(name)
+    assert counting.value(name) == 0
+    assert counting.count(name, 60) == 1
+
+
 @redis_only
 def test_in_redis_a_counter_expires_from_when_it_started(store):
     import redis

@@ -270,7 +270,25 @@ def test_full_postcodes_are_removed(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["at 10 2pm", "the A40 road", "N29 bus", "bus 2 at 11 2am", "in 2 mins", "N1 area"]
+    "text",
+    [
+        "at 10 2pm",
+        "the A40 road",
+        "N29 bus",
+        "bus 2 at 11 2am",
+        "in 2 mins",
+        "N1 area",
+        "On the M4 2nd junction",
+        "Take the A48 2nd exit",
+        "Block C4 2nd floor",
+        "B1 1st left",
+        "car park P1 3rd row",
+        "M25 J3 1st slip road",
+        "bws T2 1af",
+        "Yr A48 5ed allanfa",
+        "M4 junction 33",
+        "flat 2b",
+    ],
 )
 def test_things_that_are_not_postcodes_stay(text):
     assert redaction.redact(text) == text

@@ -848,3 +848,34 @@ def test_a_date_part_with_many_digits_is_a_clear_error(client):
     assert response.status_code == 200
     assert errors_of(response)
     assert soup(response).find("textarea", attrs={"name": "note"}).get_text() == "kept"
+
+
+def test_a_new_place_forgets_the_earlier_same_place_answer(client, settings):
+    original = _reported_on(10)
+    for days_ago in (11, 12, 13, 14):
+        _reported_on(days_ago)
+    settings.SAFETRAIL_STREETSAFE_REPORTS_PER_DAY = 0
+    settings.SAFETRAIL_STREETSAFE_HARDER_REPORTS_PER_DAY = 5
+    checked = to_check(client)
+    easy = proof_of_work.solve(proof_of_work.new_challenge())
+    send(client, state_of(checked), proof=easy, same_as=str(original.id))
+    assert opened(client, state_of(checked))["same_as"] == str(original.id)
+
+    place_by_square(client, "0-0", state=state_of(checked))
+
+    assert "same_as" not in opened(client, state_of(checked))
+
+
+def test_a_report_refused_for_its_content_does_not_use_up_the_address(settings):
+    settings.SAFETRAIL_STREETSAFE_UNVERIFIED_REPORTS_PER_DAY = 1
+    original = _reported_on(3)
+    services.moderate(report_id=original.id, moderator=None, kind="hidden")
+    draft_of = services.Draft(
+        point=INSIDE, located_by="map", reasons=["no_cctv"], when="now", band="", day=None
+    )
+    for _ in range(3):
+        with pytest.raises(services.ReportRefused) as refused:
+            services.report_create(draft_of, address=ADDRESS, verified=False, same_as=original.id)
+        assert refused.value.reason == "same_as_gone"
+    # The one report allowed without a proof is still there to send.
+    assert services.report_create(draft_of, address=ADDRESS, verified=False)

@@ -12,12 +12,15 @@ from django.utils.translation import gettext_lazy as _
 def _switch_links(request: HttpRequest) -> list[dict[str, Any]]:
     current = translation.get_language()
     # The same page in the other language keeps its query: a filtered list
-    # stays filtered, and a Street Safe report in progress keeps its draft.
-    query = request.META.get("QUERY_STRING", "")
+    # stays filtered, and a Street Safe report in progress keeps its draft. A
+    # view may name the address of what it shows (a form's answer page).
+    path = getattr(request, "language_switch_path", "") or request.path
+    path, _, query = path.partition("?")
+    query = query or request.META.get("QUERY_STRING", "")
     links = []
     for code, name in (("en", "English"), ("cy", "Cymraeg")):
-        url = translate_url(request.path, code)
-        if url == request.path and code != current:
+        url = translate_url(path, code)
+        if url == path and code != current:
             with translation.override(code):
                 url = reverse("advice:home")
         elif query:

@@ -173,7 +173,9 @@ def _number(value: Any) -> float | None:
         except OverflowError:  # an integer with hundreds of digits
             return None
     elif isinstance(value, str):
-        if "_" in value:  # float() reads "51.5_1" as 51.51; nobody writes a number so
+        # float() also reads "51.5_1" (as 51.51) and other scripts' digits: not
+        # numbers as this API documents them.
+        if "_" in value or not value.isascii():
             return None
         try:
             number = float(value.strip())

@@ -86,6 +86,11 @@ def count(name: str, timeout: int) -> int:
     return int(pipe.execute()[1])
 
 
+_DECREMENT_IF_THERE = (
+    "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end return 0"
+)
+
+
 def uncount(name: str) -> None:
     """Take back one just counted (the counter exists and keeps its expiry)."""
     client = _redis()
@@ -94,7 +99,9 @@ def uncount(name: str) -> None:
         with suppress(ValueError):
             cache.decr(name)
         return
-    client.decr(_key(name))
+    # Only if it still exists: DECR on a key that expired meanwhile would
+    # make one at -1 that never expires.
+    client.eval(_DECREMENT_IF_THERE, 1, _key(name))
 
 
 def value(name: str) -> int:

@@ -148,6 +148,18 @@ def save(handle: Handle | None, state: State, browser: bytes) -> Handle:
     return handle
 
 
+def update(handle: Handle, state: State, browser: bytes) -> bool:
+    """Changes a draft that still exists; False if it is gone (sent meanwhile)."""
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = nonce + AESGCM(handle.key).encrypt(
+        nonce, json.dumps(state).encode(), _context(handle, browser)
+    )
+    changed = ReportDraft.objects.filter(id=handle.id).update(
+        sealed=sealed, updated_at=_minute(timezone.now())
+    )
+    return changed == 1
+
+
 def claim(handle: Handle) -> bool:
     """Deletes the draft as its report is stored. False if it was gone already.
 

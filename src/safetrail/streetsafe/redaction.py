@@ -201,9 +201,19 @@ def _social(match: re.Match[str]) -> str:
     return f"{owner}{match.group('cue')}{match.group('separator')}{HANDLE_MARK}{rest}"
 
 
+# "M4 2nd junction", "C4 2nd floor", "bws T2 1af": a code then an ordinal
+# written in lower case, as people write them, is not a postcode.
+_ORDINAL = re.compile(r"\d(?:st|nd|rd|th|af|ed|ydd|fed)$")
+
+
+def _postcode(match: re.Match[str]) -> str:
+    return match.group(0) if _ORDINAL.search(match.group(0)) else POSTCODE_MARK
+
+
 def redact(text: str) -> str:
     # Full-width and other look-alike forms ("ｂｏｂ＠ｅｘａｍｐｌｅ．ｃｏｍ", "０７７００")
-    # to plain ones first, so the rules below see them; the stored note keeps this form.
+    # to plain ones first, so the rules below see them. The note is stored as
+    # normalised ("…" becomes "...", "½" becomes "1⁄2"): nothing is lost to a reader.
     text = unicodedata.normalize("NFKC", text)
     text = EMAIL.sub(EMAIL_MARK, text)
     text = SPELLED_EMAIL.sub(_spelled_email, text)
@@ -218,7 +228,7 @@ def redact(text: str) -> str:
         text,
     )
     # Before plates: "N1 2AB" is not one, but parts of longer ones could be taken.
-    text = POSTCODE.sub(POSTCODE_MARK, text)
+    text = POSTCODE.sub(_postcode, text)
     text = PLATE.sub(_plate, text)
     text = NAME_CUE.sub(lambda match: f"{match.group('cue')} {NAME_MARK}", text)
     return text

@@ -115,9 +115,6 @@ def report_create(
     """
     if not draft.reasons:
         raise ReportRefused("no_reasons")
-    verdict = limits.take(address, verified=verified, level=proof_level)
-    if not verdict.allowed:
-        raise ReportRefused(f"limit_{verdict.reason}")
     day, band = when_to_day_and_band(draft)
     note = redaction.redact(draft.note.strip()[:NOTE_MAX_LENGTH])
     with transaction.atomic():
@@ -133,6 +130,11 @@ def report_create(
             located_by = original.located_by
         if not cells.valid_point(point.latitude, point.longitude):
             raise ReportRefused("bad_point")
+        # Counted only once the report itself is sound: a report refused for
+        # its content must not use up, or raise the level of, its address.
+        verdict = limits.take(address, verified=verified, level=proof_level)
+        if not verdict.allowed:
+            raise ReportRefused(f"limit_{verdict.reason}")
         cell_ids = (
             {resolution: original.cell(resolution) for resolution in cells.RESOLUTIONS}
             if original

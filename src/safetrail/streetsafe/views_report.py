@@ -99,7 +99,8 @@ def send(request: HttpRequest) -> HttpResponse:
             # refusal below rolls this back. Claimed before the proof is spent,
             # so a second click cannot use up the first one's proof.
             if not draft.claim(handle):
-                return _start_again(request, "gone")
+                # Opened a moment ago, gone now: another press of Send took it.
+                return _see_other(reverse("streetsafe:report_done"))
             level = proof_of_work.solved_level(form.cleaned_data["proof"])
             verified = level != proof_of_work.NOT_SOLVED
             services.report_create(
@@ -117,7 +118,9 @@ def send(request: HttpRequest) -> HttpResponse:
             # with a harder challenge, the answer to "the same place?" kept,
             # and a word about why.
             kept = {**state, "same_as": form.cleaned_data.get("same_as", "")}
-            handle = draft.save(handle, kept, browser)
+            if not draft.update(handle, kept, browser):
+                # Another press of Send stored it meanwhile: do not bring it back.
+                return _see_other(reverse("streetsafe:report_done"))
             return _see_other(f"{_step_url(CHECK, handle)}&{LONGER_CHECK}=1")
         return _refused(request, refused.reason, handle, state, verified=verified)
     return _see_other(reverse("streetsafe:report_done"))
@@ -174,6 +177,9 @@ def _take(request: HttpRequest, page: str) -> HttpResponse:
         )
         return _show(request, page, None, state, form=form, notice=notice, status=429)
     state = {**state, **form.state_values()}
+    if page == PLACE:
+        # A new place: an earlier answer to "the same place as this one?" no longer holds.
+        state.pop("same_as", None)
     handle = draft.save(handle, state, browser)
     return _see_other(_step_url(CHECK if draft.has_details(state) else DETAILS, handle))
 
@@ -203,6 +209,9 @@ def _show(
     notice: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    # The language switch links to this page's own address, with the draft,
+    # whatever address the request came to (a POST to a step or to send).
+    request.language_switch_path = _step_url(page, handle)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "state_token": handle.token if handle else "",
         "notice": notice,

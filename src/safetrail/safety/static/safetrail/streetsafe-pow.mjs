@@ -12,8 +12,8 @@
 
 const BATCH = 256
 const YIELD_EVERY = 16
-// How long "Send" waits for the answer before sending without it, at level 0;
-// each level of a harder challenge (written in its salt) waits this much more.
+// How long "Send" waits for the answer to an easy challenge before sending
+// without it (a harder one, level > 0 in its salt, is always waited for).
 const WAIT_ON_SUBMIT_MS = 15000
 
 function levelOf (salt) {
@@ -80,19 +80,27 @@ function start (form) {
     })
     .catch(() => {}) // no answer: the report still goes, unproven
 
-  // Sent before the answer is ready: say so, wait for it, then send anyway.
-  // A second press while waiting must not send at once without the answer.
+  // Sent before the answer is ready: say so, wait for it, then send. Sent
+  // once: a second press (while waiting or after) must not send again, or
+  // send without the answer.
   const status = form.querySelector('[data-streetsafe-proof-status]')
-  let waiting = false
+  let sending = false
   form.addEventListener('submit', (event) => {
+    if (sending) {
+      event.preventDefault()
+      return
+    }
+    sending = true
     if (proof.value) return
     event.preventDefault()
-    if (waiting) return
-    waiting = true
-    if (status) status.hidden = false
-    const wait = WAIT_ON_SUBMIT_MS * (1 + levelOf(challenge.salt))
-    const patience = new Promise((resolve) => setTimeout(resolve, wait))
-    Promise.race([work, patience]).then(() => form.submit())
+    if (status) status.textContent = status.dataset.message
+    // A harder challenge (many reports from this connection today) is always
+    // waited for: sent without its answer, the report would count against the
+    // far smaller number allowed without one. An easy one is waited for a while.
+    const wait = levelOf(challenge.salt) > 0
+      ? work
+      : Promise.race([work, new Promise((resolve) => setTimeout(resolve, WAIT_ON_SUBMIT_MS))])
+    wait.then(() => form.submit())
   })
 }
 
