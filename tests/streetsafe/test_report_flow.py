@@ -879,3 +879,16 @@ def test_a_report_refused_for_its_content_does_not_use_up_the_address(settings):
         assert refused.value.reason == "same_as_gone"
     # The one report allowed without a proof is still there to send.
     assert services.report_create(draft_of, address=ADDRESS, verified=False)
+
+
+def test_switching_language_on_a_page_with_errors_keeps_the_report(client):
+    placed = place_by_square(client)
+    with_errors = details(client, state_of(placed), reasons=[])
+    assert errors_of(with_errors)
+    welsh = next(
+        link["href"]
+        for link in soup(with_errors).select(".govuk-language-navigation a")
+        if link.get_text(strip=True) == "Cymraeg"
+    )
+    assert welsh == "/cy" + with_state("streetsafe:report_details", state_of(placed))
+    assert client.get(welsh).status_code == 200
