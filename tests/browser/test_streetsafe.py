@@ -193,6 +193,20 @@ def tick(page: Page, *labels: str) -> None:
         page.get_by_label(label, exact=True).check()
 
 
+def to_check_page(page: Page, live_server: LiveServer, *, note: str = "") -> None:
+    """Typed coordinates, one reason, earlier today at night: on to the check page."""
+    start_report(page, live_server)
+    type_coordinates(page, *NEXT_DOOR)
+    press(page, "Continue")
+    tick(page, "Badly lit")
+    page.get_by_label("Earlier today", exact=True).check()
+    page.get_by_label("Night (midnight to 6am)", exact=True).check()
+    if note:
+        page.fill("#id_note", note)
+    press(page, "Continue")
+    assert path_of(page) == reverse("streetsafe:report_check")
+
+
 def solved(page: Page) -> None:
     """Waits for the check page's script to fill in the proof of work."""
     if javascript_on(page):
@@ -503,15 +517,7 @@ def test_the_browsers_back_forward_and_reload_keep_the_answers(
 ) -> None:
     """Every step is a page fetched with GET: no "Confirm form resubmission", nothing lost."""
     page = new_page(**PHONE, java_script_enabled=javascript)
-    start_report(page, live_server)
-    type_coordinates(page, *NEXT_DOOR)
-    press(page, "Continue")
-    tick(page, "Badly lit")
-    page.get_by_label("Earlier today", exact=True).check()
-    page.get_by_label("Night (midnight to 6am)", exact=True).check()
-    page.fill("#id_note", "By the bins.")
-    press(page, "Continue")
-    assert path_of(page) == reverse("streetsafe:report_check")
+    to_check_page(page, live_server, note="By the bins.")
 
     settle(page.reload(), 200)
     expect(page.locator("main")).to_contain_text("By the bins.")
@@ -543,14 +549,7 @@ def test_pressing_send_again_while_the_check_runs_does_not_send_it_unchecked(
     # A challenge this hard keeps the page's check busy for the whole test.
     settings.SAFETRAIL_STREETSAFE_POW_MAX_NUMBER = 2_000_000_000
     page = new_page(**PHONE)
-    start_report(page, live_server)
-    type_coordinates(page, *NEXT_DOOR)
-    press(page, "Continue")
-    tick(page, "Badly lit")
-    page.get_by_label("Earlier today", exact=True).check()
-    page.get_by_label("Night (midnight to 6am)", exact=True).check()
-    press(page, "Continue")
-    assert path_of(page) == reverse("streetsafe:report_check")
+    to_check_page(page, live_server)
     status = page.locator("[data-streetsafe-proof-status]")
     expect(status).to_have_text("")
 

@@ -56,6 +56,14 @@ def opened(client, token: str) -> dict:
     return draft.load(token, draft.browser(request))[1]
 
 
+def language_link(response, name: str) -> str:
+    return next(
+        link["href"]
+        for link in soup(response).select(".govuk-language-navigation a")
+        if link.get_text(strip=True) == name
+    )
+
+
 def errors_of(response) -> list[str]:
     return [
         " ".join(error.get_text(" ").split()).removeprefix("Error: ")
@@ -375,14 +383,7 @@ def test_valid_proof_is_verified_and_a_reused_one_is_not(client):
 
 
 def test_check_page_carries_a_challenge_the_browser_can_solve(client):
-    form = soup(to_check(client)).find("form", attrs={"data-streetsafe-proof": True})
-    challenge = proof_of_work.Challenge(
-        algorithm=form["data-algorithm"],
-        challenge=form["data-challenge"],
-        salt=form["data-salt"],
-        signature=form["data-signature"],
-        max_number=int(form["data-maxnumber"]),
-    )
+    challenge = page_challenge(to_check(client))
     assert proof_of_work.verify(proof_of_work.solve(challenge))
 
 
@@ -802,11 +803,7 @@ def test_many_reports_from_one_address_ask_for_a_longer_check_not_a_refusal(clie
 
 def test_switching_language_keeps_the_report_in_progress(client):
     checked = to_check(client, note="by the old mill")
-    welsh = next(
-        link["href"]
-        for link in soup(checked).select(".govuk-language-navigation a")
-        if link.get_text(strip=True) == "Cymraeg"
-    )
+    welsh = language_link(checked, "Cymraeg")
     assert welsh.startswith("/cy/")
     assert f"state={state_of(checked)}" in welsh
     page = client.get(welsh)
@@ -885,10 +882,6 @@ def test_switching_language_on_a_page_with_errors_keeps_the_report(client):
     placed = place_by_square(client)
     with_errors = details(client, state_of(placed), reasons=[])
     assert errors_of(with_errors)
-    welsh = next(
-        link["href"]
-        for link in soup(with_errors).select(".govuk-language-navigation a")
-        if link.get_text(strip=True) == "Cymraeg"
-    )
+    welsh = language_link(with_errors, "Cymraeg")
     assert welsh == "/cy" + with_state("streetsafe:report_details", state_of(placed))
     assert client.get(welsh).status_code == 200

@@ -103,6 +103,13 @@ def _context(handle: Handle, browser: bytes) -> bytes:
     return handle.id.bytes + browser
 
 
+def _seal(handle: Handle, state: State, browser: bytes) -> bytes:
+    nonce = os.urandom(_NONCE_BYTES)
+    return nonce + AESGCM(handle.key).encrypt(
+        nonce, json.dumps(state).encode(), _context(handle, browser)
+    )
+
+
 def _minute(moment: Any) -> Any:
     return moment.replace(second=0, microsecond=0)
 
@@ -138,24 +145,16 @@ def save(handle: Handle | None, state: State, browser: bytes) -> Handle:
         handle = Handle(uuid.uuid4(), AESGCM.generate_key(bit_length=256))
         # Housekeeping as drafts are made: what was left unsent goes after two hours.
         clear_expired()
-    nonce = os.urandom(_NONCE_BYTES)
-    sealed = nonce + AESGCM(handle.key).encrypt(
-        nonce, json.dumps(state).encode(), _context(handle, browser)
-    )
     ReportDraft.objects.update_or_create(
-        id=handle.id, defaults={"sealed": sealed, "updated_at": now}
+        id=handle.id, defaults={"sealed": _seal(handle, state, browser), "updated_at": now}
     )
     return handle
 
 
 def update(handle: Handle, state: State, browser: bytes) -> bool:
     """Changes a draft that still exists; False if it is gone (sent meanwhile)."""
-    nonce = os.urandom(_NONCE_BYTES)
-    sealed = nonce + AESGCM(handle.key).encrypt(
-        nonce, json.dumps(state).encode(), _context(handle, browser)
-    )
     changed = ReportDraft.objects.filter(id=handle.id).update(
-        sealed=sealed, updated_at=_minute(timezone.now())
+        sealed=_seal(handle, state, browser), updated_at=_minute(timezone.now())
     )
     return changed == 1
 

@@ -42,6 +42,36 @@ class StaffForm(forms.Form):
         return error_summary(self)
 
 
+class AddressFilterForm(StaffForm):
+    """Filters read from the address (GET) with a ``since``/``until`` pair, which
+    can be written back into links (``query``) for page links and exports."""
+
+    FILTER_FIELDS: tuple[str, ...] = ()
+    # Values ``query`` leaves out, as the form would choose them anyway.
+    QUERY_DEFAULTS: dict[str, Any] = {}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end date must be the same as or after the start date"))
+        return data
+
+    def query(self, **extra: Any) -> str:
+        """The filters as a query string, leaving out what is empty or a default."""
+        data = self.cleaned_data
+        values: dict[str, Any] = {}
+        for name in self.FILTER_FIELDS:
+            value = data.get(name)
+            if value in (None, "") or (
+                name in self.QUERY_DEFAULTS and value == self.QUERY_DEFAULTS[name]
+            ):
+                continue
+            values[name] = value.isoformat() if isinstance(value, date) else value
+        values.update({key: value for key, value in extra.items() if value not in (None, "")})
+        return urlencode(values)
+
+
 class IsoDateField(forms.DateField):
     """A date typed as 2026-03-27: short in a filter bar and the same in an export's address."""
 
@@ -77,7 +107,7 @@ class ModerationForm(StaffForm):
         return data
 
 
-class ReportListForm(StaffForm):
+class ReportListForm(AddressFilterForm):
     """The filters of the moderators' list of recent reports, read from the address (GET),
     so a link such as "other reports in this area" can fill them in."""
 
@@ -110,6 +140,7 @@ class ReportListForm(StaffForm):
     )
 
     FILTER_FIELDS = ("cell", "since", "until", "visibility", "unverified")
+    QUERY_DEFAULTS = {"visibility": services.VISIBILITY_ALL}
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         # "All reports" is chosen until someone chooses otherwise.
@@ -137,13 +168,6 @@ class ReportListForm(StaffForm):
             )
         return cell
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and until < since:
-            self.add_error("until", _("The end date must be the same as or after the start date"))
-        return data
-
     def filters(self) -> services.ReportFilters:
         data = self.cleaned_data
         return services.ReportFilters(
@@ -154,23 +178,11 @@ class ReportListForm(StaffForm):
             unverified_only=data.get("unverified") == "yes",
         )
 
-    def query(self, **extra: Any) -> str:
-        """The filters as a query string (for the page links), leaving out the defaults."""
-        data = self.cleaned_data
-        values: dict[str, Any] = {}
-        for name in self.FILTER_FIELDS:
-            value = data.get(name)
-            if value in (None, "") or (name == "visibility" and value == services.VISIBILITY_ALL):
-                continue
-            values[name] = value.isoformat() if isinstance(value, date) else value
-        values.update({key: value for key, value in extra.items() if value not in (None, "")})
-        return urlencode(values)
-
 
 # --- analysts: filters -------------------------------------------------------------------------
 
 
-class FilterForm(StaffForm):
+class FilterForm(AddressFilterForm):
     """The dashboard's filters, read from the address (GET), so a view can be shared or
     exported with the same filters."""
 
@@ -207,13 +219,6 @@ class FilterForm(StaffForm):
 
     FILTER_FIELDS = ("resolution", "reason", "band", "weekday", "since", "until")
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and until < since:
-            self.add_error("until", _("The end date must be the same as or after the start date"))
-        return data
-
     def filters(self) -> services.Filters:
         data = self.cleaned_data
         return services.Filters(
@@ -224,18 +229,6 @@ class FilterForm(StaffForm):
             since=data.get("since"),
             until=data.get("until"),
         )
-
-    def query(self, **extra: Any) -> str:
-        """The filters as a query string (for exports and links), leaving out what is empty."""
-        data = self.cleaned_data
-        values: dict[str, Any] = {}
-        for name in self.FILTER_FIELDS:
-            value = data.get(name)
-            if value in (None, ""):
-                continue
-            values[name] = value.isoformat() if isinstance(value, date) else value
-        values.update({key: value for key, value in extra.items() if value not in (None, "")})
-        return urlencode(values)
 
 
 class DashboardForm(FilterForm):
